@@ -29,11 +29,8 @@ const initialCap = 64 << 20
 // the pixels.
 func ParseImages(r io.Reader) (n, rows, cols int, pix []byte, err error) {
 	var hdr [16]byte
-	if got, err := io.ReadFull(r, hdr[:]); err != nil {
-		return 0, 0, 0, nil, headerError("image", len(hdr), got, err)
-	}
-	if magic := binary.BigEndian.Uint32(hdr[0:]); magic != imagesMagic {
-		return 0, 0, 0, nil, magicError("image", imagesMagic, magic)
+	if err := readHeader(r, "image", hdr[:], imagesMagic); err != nil {
+		return 0, 0, 0, nil, err
 	}
 	un, ur, uc := binary.BigEndian.Uint32(hdr[4:]), binary.BigEndian.Uint32(hdr[8:]), binary.BigEndian.Uint32(hdr[12:])
 	if ur != Side || uc != Side {
@@ -50,11 +47,8 @@ func ParseImages(r io.Reader) (n, rows, cols int, pix []byte, err error) {
 // label bytes, each 0..9. The reader must end right after the labels.
 func ParseLabels(r io.Reader) ([]byte, error) {
 	var hdr [8]byte
-	if got, err := io.ReadFull(r, hdr[:]); err != nil {
-		return nil, headerError("label", len(hdr), got, err)
-	}
-	if magic := binary.BigEndian.Uint32(hdr[0:]); magic != labelsMagic {
-		return nil, magicError("label", labelsMagic, magic)
+	if err := readHeader(r, "label", hdr[:], labelsMagic); err != nil {
+		return nil, err
 	}
 	labels, err := readBody(r, "label", int64(binary.BigEndian.Uint32(hdr[4:])))
 	if err != nil {
@@ -66,6 +60,23 @@ func ParseLabels(r io.Reader) ([]byte, error) {
 		}
 	}
 	return labels, nil
+}
+
+// readHeader fills hdr, checking the magic number as soon as its 4 bytes are in so that a file of the
+// wrong kind is reported as such even when it is shorter than the header.
+func readHeader(r io.Reader, kind string, hdr []byte, want uint32) error {
+	got, err := io.ReadFull(r, hdr[:4])
+	if err != nil {
+		return headerError(kind, len(hdr), got, err)
+	}
+	if magic := binary.BigEndian.Uint32(hdr); magic != want {
+		return magicError(kind, want, magic)
+	}
+	more, err := io.ReadFull(r, hdr[4:])
+	if err != nil {
+		return headerError(kind, len(hdr), got+more, err)
+	}
+	return nil
 }
 
 func headerError(kind string, want, got int, err error) error {
