@@ -1,7 +1,6 @@
 package mnist
 
 import (
-	"bufio"
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
@@ -109,7 +108,7 @@ func readBody(r io.Reader, kind string, size int64) ([]byte, error) {
 	case err != io.EOF:
 		return nil, fmt.Errorf("mnist: reading the end of the %s file: %w", kind, err)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes()[:size:size], nil
 }
 
 // Decode gunzips and parses one split: an IDX3 image file and its IDX1 label file, both gzip-compressed
@@ -145,7 +144,7 @@ func gunzip(name string, data []byte, parse func(io.Reader) error) error {
 	if err != nil {
 		return fmt.Errorf("mnist: %s is not a valid gzip file (%v): pass the .gz file as distributed, not an unpacked or partial one", name, err)
 	}
-	if err := parse(bufio.NewReaderSize(zr, 64<<10)); err != nil {
+	if err := parse(zr); err != nil {
 		var corrupt flate.CorruptInputError
 		if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.As(err, &corrupt) {
 			return fmt.Errorf("mnist: %s: the gzip data is corrupt (%v); download the file again", name, err)
