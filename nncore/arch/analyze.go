@@ -722,8 +722,14 @@ func (a *analyzer) spatial(row *LayerResult, in Shape, k, s, p, d int, loc strin
 		*ax.dst = int(o)
 		parts = append(parts, fmt.Sprintf("⌊%s⌋ + 1 = %s", expr, Comma(o)))
 		if r := num % int64(s); r != 0 {
-			row.Notes = append(row.Notes, fmt.Sprintf("%s: %s = %s/%s is not whole; the framework floors it to %s (so the last %s padded %s are not covered)",
-				ax.name, expr, Comma(num), c(s), Comma(num/int64(s)), Comma(r), map[string]string{"H": "rows", "W": "columns"}[ax.name]))
+			unit := map[string]string{"H": "row", "W": "column"}[ax.name]
+			if r == 1 {
+				unit = "last padded " + unit + " is"
+			} else {
+				unit = "last " + Comma(r) + " padded " + unit + "s are"
+			}
+			row.Notes = append(row.Notes, fmt.Sprintf("%s: %s = %s/%s is not whole; the framework floors it to %s (so the %s not covered)",
+				ax.name, expr, Comma(num), c(s), Comma(num/int64(s)), unit))
 		}
 	}
 	if in.H == in.W {

@@ -102,10 +102,21 @@ func jsonReason(err error) string {
 	case errors.As(err, &se):
 		return fmt.Sprintf("%v (at byte %d)", se, se.Offset)
 	case errors.As(err, &te):
-		if te.Field != "" {
-			return fmt.Sprintf("field %q: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+		want := te.Type.String()
+		switch want {
+		case "int64":
+			want = "a whole number"
+		case "float64":
+			want = "a number"
+		case "string":
+			want = "a string"
+		case "bool":
+			want = "true or false"
 		}
-		return fmt.Sprintf("expected %s, got JSON %s", te.Type, te.Value)
+		if te.Field != "" {
+			return fmt.Sprintf("field %q: expected %s, got JSON %s", te.Field, want, te.Value)
+		}
+		return fmt.Sprintf("expected %s, got JSON %s", want, te.Value)
 	case err == io.EOF:
 		return "empty input"
 	}
@@ -114,6 +125,7 @@ func jsonReason(err error) string {
 
 func parseLayers(raws []json.RawMessage, prefix string) ([]Layer, error) {
 	out := make([]Layer, 0, len(raws))
+	counts := map[string]int{}
 	for i, raw := range raws {
 		// First a lenient look for the name, so that every later message can carry it.
 		var peek struct {
@@ -122,9 +134,10 @@ func parseLayers(raws []json.RawMessage, prefix string) ([]Layer, error) {
 		}
 		_ = json.Unmarshal(raw, &peek)
 		name, _ := peek.Name.(string)
-		if name == "" {
-			if t, ok := peek.Type.(string); ok {
-				name = t
+		if t, ok := peek.Type.(string); ok {
+			counts[t]++
+			if name == "" && knownType(Type(t)) {
+				name = fmt.Sprintf("%s%d", t, counts[t]) // as Analyze names it
 			}
 		}
 		loc := fmt.Sprintf("layer %d", i+1)
