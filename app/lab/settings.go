@@ -32,11 +32,13 @@ const (
 	TestSize  = 10000
 )
 
-// DefaultSettings are the form's initial values: the lab's standard-bn run on all of MNIST.
+// DefaultSettings are the form's initial values: nncore.DefaultConfig on all of MNIST.
 func DefaultSettings() Settings {
+	c := nncore.DefaultConfig()
 	return Settings{
-		Variant: string(nncore.StandardBN), Epochs: "3", TrainLimit: "60,000", TestLimit: "10,000",
-		Seed: "1", Batch: "64", LR: "0.1", Input: "resize", InputDropout: "pixels",
+		Variant: string(c.Variant), Epochs: strconv.Itoa(c.Epochs), TrainLimit: Thousands(TrainSize), TestLimit: Thousands(TestSize),
+		Seed: strconv.FormatUint(c.Seed, 10), Batch: strconv.Itoa(c.Batch), LR: strconv.FormatFloat(float64(c.LR), 'g', -1, 32),
+		Input: c.Input.String(), InputDropout: c.InputDropout,
 	}
 }
 
@@ -177,6 +179,9 @@ func (s Settings) Config() (nncore.Config, error) {
 	}
 	if len(errs) > 0 {
 		return nncore.Config{}, errors.Join(errs...)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nncore.Config{}, err
 	}
 	return cfg, nil
 }

@@ -1,0 +1,226 @@
+//go:build js
+
+// Command trainer is the training worker's wasm (trainer.wasm), started by static/worker.js in a
+// dedicated Web Worker. It takes protocol commands (start, pause, resume, stop) and posts events:
+// dataset progress, the engine and why, throttled batch losses, epoch metrics, BN snapshots and the
+// finished run with its learned state. JavaScript callbacks never block: they queue the command
+// and return; one goroutine handles commands, another trains.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/lenetlab/lenetlab/mnist"
+	"github.com/lenetlab/lenetlab/protocol"
+)
+
+var self = js.Global()
+
+func post(m protocol.Message) {
+	b, err := protocol.Encode(m)
+	if err != nil {
+		b, _ = protocol.Encode(protocol.Message{Kind: protocol.KindError, Run: m.Run, Error: &protocol.Error{Message: err.Error()}})
+	}
+	self.Call("postMessage", string(b))
+}
+
+func main() {
+	cmds := make(chan protocol.Message, 1024)
+	var mu sync.Mutex
+	var pending []protocol.Message
+	wake := make(chan struct{}, 1)
+	onMessage := js.FuncOf(func(this js.Value, args []js.Value) any {
+		data := args[0].Get("data")
+		var m protocol.Message
+		var err error
+		if data.Type() != js.TypeString {
+			err = errors.New("protocol: the page posted a non-string message")
+		} else {
+			m, err = protocol.Decode([]byte(data.String()))
+		}
+		if err != nil {
+			post(protocol.Message{Kind: protocol.KindError, Error: &protocol.Error{Message: err.Error()}})
+			return nil
+		}
+		mu.Lock()
+		pending = append(pending, m)
+		mu.Unlock()
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	self.Set("onmessage", onMessage)
+	// Hand over the messages that arrived while the wasm was loading.
+	if early := self.Get("lenetlabEarlyMessages"); early.Type() == js.TypeFunction {
+		list := early.Invoke()
+		for i := 0; i < list.Length(); i++ {
+			onMessage.Invoke(list.Index(i))
+		}
+	}
+	go func() {
+		for range wake {
+			mu.Lock()
+			batch := pending
+			pending = nil
+			mu.Unlock()
+			for _, m := range batch {
+				cmds <- m
+			}
+		}
+	}()
+
+	d := &dataset{}
+	r := &runner{post: post, load: d.load, yield: yieldToEventLoop,
+		yieldEvery: 40 * time.Millisecond, snapshotEvery: 2 * time.Second}
+	post(protocol.Message{Kind: protocol.KindReady})
+
+	var ctl *control
+	var runID int
+	done := make(chan struct{})
+	close(done) // no run yet
+	for m := range cmds {
+		switch m.Kind {
+		case protocol.KindStart:
+			select {
+			case <-done:
+			default:
+				post(protocol.Message{Kind: protocol.KindError, Run: m.Run, Error: &protocol.Error{Message: "a run is already in progress: stop it first"}})
+				continue
+			}
+			ctl, runID, done = newControl(), m.Run, make(chan struct{})
+			go func(ctl *control, id int, s protocol.Start, done chan struct{}) {
+				defer close(done)
+				r.run(ctl, id, s)
+			}(ctl, m.Run, *m.Start, done)
+		case protocol.KindPause:
+			if ctl != nil && m.Run == runID && ctl.Pause() {
+				post(protocol.Message{Kind: protocol.KindStatus, Run: runID, Status: &protocol.Status{State: protocol.StatePaused}})
+			}
+		case protocol.KindResume:
+			// The run posts "training" itself when it continues.
+			if ctl != nil && m.Run == runID {
+				ctl.Resume()
+			}
+		case protocol.KindStop:
+			if ctl != nil && m.Run == runID {
+				ctl.Stop()
+			}
+		default:
+			post(protocol.Message{Kind: protocol.KindError, Run: m.Run, Error: &protocol.Error{Message: fmt.Sprintf("the worker does not take %q commands", m.Kind)}})
+		}
+	}
+}
+
+// yieldToEventLoop sleeps briefly: with every goroutine blocked the Go runtime returns to the
+// JavaScript event loop, which delivers queued messages (pause, stop) before the timer fires.
+func yieldToEventLoop() { time.Sleep(time.Millisecond) }
+
+// dataset fetches, verifies and decodes MNIST once per worker.
+type dataset struct {
+	train, test *mnist.Set
+}
+
+// sizes are the canonical files' byte counts (their sha256 is checked after the download); they
+// make the progress bar exact from the first byte, whatever the server sends as Content-Length.
+var sizes = map[string]int64{
+	mnist.TrainImages: 9912422, mnist.TrainLabels: 28881, mnist.TestImages: 1648877, mnist.TestLabels: 4542,
+}
+
+func (d *dataset) load(run int, base string) (*mnist.Set, *mnist.Set, error) {
+	var total int64
+	for _, n := range sizes {
+		total += n
+	}
+	if d.train != nil {
+		post(protocol.Message{Kind: protocol.KindLoading, Run: run, Loading: &protocol.Loading{Loaded: total, Total: total, Done: true, Cached: true}})
+		return d.train, d.test, nil
+	}
+	if base != "" && !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	var loaded int64
+	var lastPost time.Time
+	train, test, err := mnist.LoadFrom(func(name string) ([]byte, error) {
+		return fetchBytes(base+name, func(n int64) {
+			loaded += n
+			if now := time.Now(); now.Sub(lastPost) >= 100*time.Millisecond {
+				lastPost = now
+				post(protocol.Message{Kind: protocol.KindLoading, Run: run, Loading: &protocol.Loading{File: name, Loaded: loaded, Total: total}})
+			}
+		})
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading MNIST: %w", err)
+	}
+	d.train, d.test = train, test
+	post(protocol.Message{Kind: protocol.KindLoading, Run: run, Loading: &protocol.Loading{Loaded: loaded, Total: total, Done: true}})
+	return train, test, nil
+}
+
+// await waits for a promise from a goroutine (never from a js.FuncOf callback).
+func await(p js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	then := js.FuncOf(func(this js.Value, args []js.Value) any {
+		ch <- result{v: args[0]}
+		return nil
+	})
+	catch := js.FuncOf(func(this js.Value, args []js.Value) any {
+		ch <- result{err: errors.New(js.Global().Get("String").Invoke(args[0]).String())}
+		return nil
+	})
+	p.Call("then", then, catch)
+	r := <-ch
+	then.Release()
+	catch.Release()
+	return r.v, r.err
+}
+
+// fetchBytes downloads url with a streaming reader, reporting each chunk's size.
+func fetchBytes(url string, progress func(n int64)) ([]byte, error) {
+	resp, err := await(self.Call("fetch", url))
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %v (is the site served over http?)", url, err)
+	}
+	if !resp.Get("ok").Bool() {
+		return nil, fmt.Errorf("fetching %s: HTTP %d %s", url, resp.Get("status").Int(), resp.Get("statusText").String())
+	}
+	body := resp.Get("body")
+	if body.IsNull() || body.IsUndefined() {
+		buf, err := await(resp.Call("arrayBuffer"))
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %v", url, err)
+		}
+		u8 := js.Global().Get("Uint8Array").New(buf)
+		out := make([]byte, u8.Length())
+		js.CopyBytesToGo(out, u8)
+		progress(int64(len(out)))
+		return out, nil
+	}
+	reader := body.Call("getReader")
+	var out []byte
+	for {
+		chunk, err := await(reader.Call("read"))
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %v", url, err)
+		}
+		if chunk.Get("done").Bool() {
+			return out, nil
+		}
+		v := chunk.Get("value")
+		n := v.Length()
+		out = append(out, make([]byte, n)...)
+		js.CopyBytesToGo(out[len(out)-n:], v)
+		progress(int64(n))
+	}
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lenetlab/lenetlab/mnist"
+	"github.com/lenetlab/lenetlab/nncore"
+	"github.com/lenetlab/lenetlab/protocol"
+)
+
+// runner trains runs. It is plain Go: the browser glue (main_js.go) gives it the ways to post
+// events, load MNIST and let the JavaScript event loop run; the tests give it fakes.
+type runner struct {
+	post func(protocol.Message)
+	// load returns the MNIST splits, reporting download progress through post (run id given).
+	load func(run int, dataURL string) (train, test *mnist.Set, err error)
+	// yield lets the host's event loop run (Go's js/wasm has no preemption: without it no
+	// command reaches the worker while it trains). nil: no yielding.
+	yield func()
+	// yieldEvery is the least training time between two yields.
+	yieldEvery time.Duration
+	// snapshotEvery is the least time between two Snapshot events while training (one more
+	// follows each epoch).
+	snapshotEvery time.Duration
+}
+
+// selectEngine is the one place that chooses the engine: the WebGPU engine when it can run here,
+// else the CPU engine; it says which and why.
+func selectEngine(cfg nncore.Config, st *nncore.State, train, test *mnist.Set) (nncore.Engine, protocol.Backend, error) {
+	eng, err := nncore.NewCPUEngine(cfg, st, train, test)
+	if err != nil {
+		return nil, protocol.Backend{}, err
+	}
+	return eng, protocol.Backend{Name: eng.Backend(), Reason: "WebGPU engine not available yet"}, nil
+}
+
+// run trains one run to the end, to a stop, or to an error, posting its events. It always ends
+// with a Finished or an Error event.
+func (r *runner) run(ctl *control, id int, start protocol.Start) {
+	post := func(m protocol.Message) {
+		m.Run = id
+		r.post(m)
+	}
+	fail := func(err error) {
+		post(protocol.Message{Kind: protocol.KindError, Error: &protocol.Error{Message: err.Error()}})
+	}
+	cfg := start.Config
+	if err := cfg.Validate(); err != nil {
+		fail(fmt.Errorf("the run's settings are invalid: %w", err))
+		return
+	}
+	post(protocol.Message{Kind: protocol.KindStatus, Status: &protocol.Status{State: protocol.StateLoading}})
+	train, test, err := r.load(id, start.DataURL)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if ctl.ctx.Err() != nil { // stopped while loading
+		post(protocol.Message{Kind: protocol.KindFinished, Finished: &protocol.Finished{Stopped: true}})
+		return
+	}
+	eng, backend, err := selectEngine(cfg, nncore.InitState(cfg), train, test)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer eng.Close()
+	post(protocol.Message{Kind: protocol.KindBackend, Backend: &backend})
+	post(protocol.Message{Kind: protocol.KindStatus, Status: &protocol.Status{State: protocol.StateTraining}})
+
+	every := time.Duration(start.BatchEveryMS) * time.Millisecond
+	if every <= 0 {
+		every = 250 * time.Millisecond
+	}
+	n := train.N
+	if cfg.TrainLimit > 0 && cfg.TrainLimit < n {
+		n = cfg.TrainLimit
+	}
+	var (
+		trainTime           time.Duration // training only: no evaluation, no pauses
+		mark                = time.Now()  // start of the current timed stretch
+		lastPost, lastYield time.Time
+		lastSnap            = time.Now()
+		seenBefore          int // images of the finished epochs
+		last                *protocol.Epoch
+		sent                = false
+	)
+	snapshot := func() {
+		s, err := eng.Snapshot()
+		if err == nil && s != nil && (len(s.BN) > 0 || len(s.Masks) > 0) {
+			post(protocol.Message{Kind: protocol.KindSnapshot, Snapshot: s})
+		}
+		lastSnap = time.Now()
+	}
+	hooks := nncore.Hooks{
+		OnBatch: func(b nncore.BatchInfo) error {
+			now := time.Now()
+			trainTime += now.Sub(mark)
+			mark = now
+			final := b.Batch+1 == b.Batches
+			if !sent || final || now.Sub(lastPost) >= every {
+				sent, lastPost = true, now
+				seen := seenBefore + b.Seen
+				ev := protocol.Batch{Epoch: b.Epoch, Batch: b.Batch + 1, Batches: b.Batches, Epochs: cfg.Epochs, Step: b.Step,
+					Loss: protocol.Num(b.Loss), Seen: seen, Elapsed: protocol.Num(trainTime.Seconds())}
+				if s := trainTime.Seconds(); s > 0 {
+					ev.ImagesPerSec = protocol.Num(float64(seen) / s)
+				}
+				post(protocol.Message{Kind: protocol.KindBatch, Batch: &ev})
+			}
+			if r.snapshotEvery > 0 && now.Sub(lastSnap) >= r.snapshotEvery {
+				snapshot()
+			}
+			if r.yield != nil && now.Sub(lastYield) >= r.yieldEvery {
+				r.yield()
+				lastYield = time.Now()
+			}
+			if blocked, err := ctl.wait(); blocked || err != nil {
+				if err != nil {
+					return err
+				}
+				post(protocol.Message{Kind: protocol.KindStatus, Status: &protocol.Status{State: protocol.StateTraining}})
+			}
+			mark = time.Now() // leave yields and pauses out of the training time
+			return nil
+		},
+		OnEpoch: func(m nncore.EpochMetrics) error {
+			seenBefore += n
+			e := protocol.Epoch{Epoch: m.Epoch, TrainLoss: protocol.Num(m.TrainLoss), TrainAcc: protocol.Num(m.TrainAcc),
+				TestLoss: protocol.Num(m.TestLoss), TestAcc: protocol.Num(m.TestAcc), ImagesPerSec: protocol.Num(m.ImagesPerSec), Seconds: protocol.Num(m.Seconds)}
+			last = &e
+			post(protocol.Message{Kind: protocol.KindEpoch, Epoch: &e})
+			snapshot()
+			mark = time.Now()
+			return nil
+		},
+	}
+	_, err = nncore.Train(ctl.ctx, eng, cfg, train, hooks)
+	stopped := errors.Is(err, context.Canceled)
+	if err != nil && !stopped {
+		fail(fmt.Errorf("training failed: %w", err))
+		return
+	}
+	fin := &protocol.Finished{Stopped: stopped, Final: last, Backend: backend, Seconds: protocol.Num(trainTime.Seconds())}
+	if st, err := eng.State(); err != nil {
+		fin.StateError = err.Error()
+	} else {
+		fin.State = st
+		if _, err := protocol.Encode(protocol.Message{Kind: protocol.KindFinished, Finished: fin}); err != nil {
+			fin.State, fin.StateError = nil, "the learned weights could not be sent: "+err.Error()
+		}
+	}
+	post(protocol.Message{Kind: protocol.KindFinished, Finished: fin})
+}
