@@ -18,7 +18,7 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "section", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "lab"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "lab"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	{
 		vgparent := vgn
 		_ = vgparent
@@ -37,8 +37,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "form", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "run-form"}}}
 		vgparent.AppendChild(vgn)
 		vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-			EventType:	"submit",
-			Func:		func(event vugu.DOMEvent) { event.PreventDefault(); c.Ctl.Start() },
+			EventType: "submit",
+			Func:      func(event vugu.DOMEvent) { event.PreventDefault(); c.Ctl.Start() },
 			// TODO: implement capture, etc. mostly need to decide syntax
 		})
 		{
@@ -63,8 +63,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
 				}
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"change",
-					Func:		func(event vugu.DOMEvent) { c.set("variant", event) },
+					EventType: "change",
+					Func:      func(event vugu.DOMEvent) { c.set("variant", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 				{
@@ -108,8 +108,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
 				}
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"input",
-					Func:		func(event vugu.DOMEvent) { c.set("epochs", event) },
+					EventType: "input",
+					Func:      func(event vugu.DOMEvent) { c.set("epochs", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 			}
@@ -132,8 +132,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
 				}
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"input",
-					Func:		func(event vugu.DOMEvent) { c.set("batch", event) },
+					EventType: "input",
+					Func:      func(event vugu.DOMEvent) { c.set("batch", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 			}
@@ -156,8 +156,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
 				}
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"input",
-					Func:		func(event vugu.DOMEvent) { c.set("lr", event) },
+					EventType: "input",
+					Func:      func(event vugu.DOMEvent) { c.set("lr", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 			}
@@ -180,8 +180,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
 				}
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"input",
-					Func:		func(event vugu.DOMEvent) { c.set("seed", event) },
+					EventType: "input",
+					Func:      func(event vugu.DOMEvent) { c.set("seed", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 			}
@@ -204,8 +204,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
 				}
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"input",
-					Func:		func(event vugu.DOMEvent) { c.set("train-limit", event) },
+					EventType: "input",
+					Func:      func(event vugu.DOMEvent) { c.set("train-limit", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 			}
@@ -228,8 +228,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
 				}
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"input",
-					Func:		func(event vugu.DOMEvent) { c.set("test-limit", event) },
+					EventType: "input",
+					Func:      func(event vugu.DOMEvent) { c.set("test-limit", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 			}
@@ -252,8 +252,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
 				}
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"change",
-					Func:		func(event vugu.DOMEvent) { c.set("input", event) },
+					EventType: "change",
+					Func:      func(event vugu.DOMEvent) { c.set("input", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 				{
@@ -306,8 +306,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
 				}
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"change",
-					Func:		func(event vugu.DOMEvent) { c.set("input-dropout", event) },
+					EventType: "change",
+					Func:      func(event vugu.DOMEvent) { c.set("input-dropout", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 				{
@@ -377,8 +377,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 				vgn.AddAttrInterface("disabled", !c.canPause())
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"click",
-					Func:		func(event vugu.DOMEvent) { c.Ctl.Pause() },
+					EventType: "click",
+					Func:      func(event vugu.DOMEvent) { c.Ctl.Pause() },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 				{
@@ -393,8 +393,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 				vgn.AddAttrInterface("disabled", !c.canResume())
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"click",
-					Func:		func(event vugu.DOMEvent) { c.Ctl.Resume() },
+					EventType: "click",
+					Func:      func(event vugu.DOMEvent) { c.Ctl.Resume() },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 				{
@@ -409,8 +409,8 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 				vgn.AddAttrInterface("disabled", !c.m().Busy())
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"click",
-					Func:		func(event vugu.DOMEvent) { c.Ctl.Stop() },
+					EventType: "click",
+					Func:      func(event vugu.DOMEvent) { c.Ctl.Stop() },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 				{
