@@ -1,0 +1,797 @@
+//go:build js
+
+package gpu
+
+import (
+	"errors"
+	"fmt"
+	"syscall/js"
+	"unsafe"
+
+	"github.com/lenetlab/lenetlab/mnist"
+	"github.com/lenetlab/lenetlab/nncore"
+)
+
+// op is one recorded dispatch: a pipeline, its bind group and its thread count for batch n.
+type op struct {
+	name    string
+	pipe    js.Value
+	bg      js.Value
+	wg      int
+	threads func(n int) int // nil: fixed groups
+	groups  int
+}
+
+func (o *op) encode(e *Encoder, n int) {
+	g := o.groups
+	if o.threads != nil {
+		g = ceilDiv(o.threads(n), o.wg)
+	}
+	x, y := grid(g)
+	e.Dispatch(o.pipe, o.bg, x, y, 1)
+}
+
+// builder creates ops and remembers every buffer for Close.
+type builder struct {
+	d    *Device
+	bufs []*Buffer
+	err  error
+}
+
+func (b *builder) buffer(label string, bytes, usage int) *Buffer {
+	buf := b.d.NewBuffer(label, bytes, usage)
+	b.bufs = append(b.bufs, buf)
+	return buf
+}
+
+func (b *builder) storage(label string, floats int) *Buffer {
+	return b.buffer(label, 4*max(floats, 1), UsageStorage|UsageCopySrc|UsageCopyDst)
+}
+
+// op builds a dispatch of prog over bindings [step, uniform(params), rest...] (no step when step
+// is nil; no uniform when params is nil).
+func (b *builder) op(prog *program, step *Buffer, params any, threads func(int) int, rest ...Binding) *op {
+	if b.err != nil {
+		return &op{}
+	}
+	pipe, err := b.d.Pipeline(prog.name, prog.code())
+	if err != nil {
+		b.err = err
+		return &op{}
+	}
+	var bs []Binding
+	if step != nil {
+		bs = append(bs, Whole(step))
+	}
+	if params != nil {
+		data := uniformBytes(params)
+		u := b.buffer(prog.name+" params", len(data), UsageUniform|UsageCopyDst)
+		b.d.Write(u, 0, data)
+		bs = append(bs, Whole(u))
+	}
+	bs = append(bs, rest...)
+	return &op{name: prog.name, pipe: pipe, bg: b.d.BindGroup(pipe, bs...), wg: prog.wg, threads: threads}
+}
+
+// fixed builds an op with a fixed number of workgroups.
+func (b *builder) fixed(prog *program, step *Buffer, params any, groups int, rest ...Binding) *op {
+	o := b.op(prog, step, params, nil, rest...)
+	o.groups = groups
+	return o
+}
+
+// Engine trains LeNet-5 on a WebGPU device. It implements nncore.Engine. It is not safe for
+// concurrent use, and its methods must not be called from inside a js.FuncOf callback.
+type Engine struct {
+	cfg         nncore.Config
+	d           *Device
+	ownDevice   bool
+	train, test *mnist.Set
+	B           int // the batch size buffers are made for
+	step        int64
+	trained     bool
+	closed      bool
+
+	spec     *modelSpec
+	names    []nncore.Tensor // params in State order (shapes; Data nil)
+	bufNames []nncore.Tensor
+	poff     map[string]int // element offset of each parameter in the packed buffers
+	boff     map[string]int // element offset of each running statistic in bufs
+	nparams  int
+
+	params, grads, vel, bufs *Buffer
+	x0, labels, dlogits      *Buffer
+	idx, stepTrain, stepEval *Buffer
+	trainAcc, evalAcc        *Buffer
+	bnStats                  map[int]*Buffer // by BN layer K: mean [C], var [C]
+	masks                    map[int]*Buffer // by dropout layer K: sample 0's keep bits
+	trainImg, trainLab       *Buffer
+	testImg, testLab         *Buffer
+
+	trainOps, evalOps, predictOps []*op
+	all                           []*Buffer
+
+	// LastDispatches is the number of dispatches of the last training step.
+	LastDispatches int
+}
+
+var _ nncore.Engine = (*Engine)(nil)
+
+// modelSpec says which optional layers a variant has.
+type modelSpec struct {
+	bn   [5]bool
+	drop [5]float32 // 0: no dropK
+	norm bool
+}
+
+func specOf(c nncore.Config) *modelSpec {
+	s := &modelSpec{norm: c.Variant != nncore.BNInput}
+	if c.Variant == nncore.BNInput {
+		s.bn[0] = true
+	}
+	if c.HasBN() {
+		for k := 1; k <= 4; k++ {
+			s.bn[k] = true
+		}
+	}
+	if c.HasDropout() {
+		if c.InputDropout == nncore.InputDropoutConv1 {
+			s.drop[1] = 0.2
+		} else {
+			s.drop[0], s.drop[1] = 0.2, 0.5
+		}
+		s.drop[2], s.drop[3], s.drop[4] = 0.5, 0.5, 0.5
+	}
+	return s
+}
+
+var (
+	sharedDev *Device
+)
+
+// SharedDevice opens (once) the device that engines share, so that pipelines are compiled once per
+// page. A lost device is replaced on the next call.
+func SharedDevice() (*Device, error) {
+	if sharedDev != nil && !sharedDev.Lost() {
+		return sharedDev, nil
+	}
+	d, err := Open()
+	if err != nil {
+		return nil, err
+	}
+	sharedDev = d
+	return d, nil
+}
+
+// NewEngine builds a WebGPU engine for cfg from st (copied) on the shared device. train and test
+// are uploaded once; either may be nil if the engine is not used to train or evaluate.
+func NewEngine(cfg nncore.Config, st *nncore.State, train, test *mnist.Set) (*Engine, error) {
+	d, err := SharedDevice()
+	if err != nil {
+		return nil, err
+	}
+	return NewEngineOn(d, cfg, st, train, test)
+}
+
+// NewEngineOn is NewEngine on a given device.
+func NewEngineOn(d *Device, cfg nncore.Config, st *nncore.State, train, test *mnist.Set) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, errors.New("gpu: NewEngine: nil state (use nncore.InitState)")
+	}
+	e := &Engine{cfg: cfg, d: d, train: train, test: test, B: cfg.Batch, step: st.Step, spec: specOf(cfg),
+		poff: map[string]int{}, boff: map[string]int{}, bnStats: map[int]*Buffer{}, masks: map[int]*Buffer{}}
+	for _, t := range st.Params {
+		e.poff[t.Name] = e.nparams
+		e.names = append(e.names, nncore.Tensor{Name: t.Name, Shape: append([]int(nil), t.Shape...)})
+		e.nparams += len(t.Data)
+	}
+	nb := 0
+	for _, t := range st.Buffers {
+		e.boff[t.Name] = nb
+		e.bufNames = append(e.bufNames, nncore.Tensor{Name: t.Name, Shape: append([]int(nil), t.Shape...)})
+		nb += len(t.Data)
+	}
+	if err := e.checkNames(); err != nil {
+		return nil, err
+	}
+	b := &builder{d: d}
+	if err := e.build(b, st, nb); err != nil {
+		for _, buf := range b.bufs {
+			buf.Destroy()
+		}
+		return nil, err
+	}
+	e.all = b.bufs
+	if err := d.Err(); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Engine) checkNames() error {
+	need := []string{"conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
+		"fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"}
+	for k := 0; k < 5; k++ {
+		if e.spec.bn[k] {
+			need = append(need, fmt.Sprintf("bn%d.weight", k), fmt.Sprintf("bn%d.bias", k))
+		}
+	}
+	for _, n := range need {
+		if _, ok := e.poff[n]; !ok {
+			return fmt.Errorf("gpu: the state has no parameter %s for variant %s", n, e.cfg.Variant)
+		}
+	}
+	for k := 0; k < 5; k++ {
+		if e.spec.bn[k] {
+			for _, s := range []string{"running_mean", "running_var"} {
+				if _, ok := e.boff[fmt.Sprintf("bn%d.%s", k, s)]; !ok {
+					return fmt.Errorf("gpu: the state has no buffer bn%d.%s", k, s)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func packBytes(b []byte) []byte {
+	if len(b)%4 == 0 {
+		return b
+	}
+	return append(append([]byte(nil), b...), make([]byte, 4-len(b)%4)...)
+}
+
+func labelsU32(s *mnist.Set) []uint32 {
+	out := make([]uint32, s.N)
+	for i := range out {
+		out[i] = uint32(s.Labels[i])
+	}
+	return out
+}
+
+func (e *Engine) uploadSet(b *builder, s *mnist.Set, name string) (img, lab *Buffer) {
+	if s == nil {
+		return b.storage(name+" images (none)", 1), b.storage(name+" labels (none)", 1)
+	}
+	raw := packBytes(s.Images[:s.N*784])
+	img = b.buffer(name+" images", len(raw), UsageStorage|UsageCopyDst)
+	e.d.Write(img, 0, raw)
+	lab = b.buffer(name+" labels", 4*s.N, UsageStorage|UsageCopyDst)
+	e.d.WriteU32(lab, 0, labelsU32(s))
+	return img, lab
+}
+
+// build allocates every buffer and records the ops of a training step, an evaluation chunk and a
+// prediction chunk.
+func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
+	d, B, sp := e.d, e.B, e.spec
+	if e.train != nil && (e.train.Rows != 28 || e.train.Cols != 28) || e.test != nil && (e.test.Rows != 28 || e.test.Cols != 28) {
+		return errors.New("gpu: the data sets must hold 28×28 images")
+	}
+	// Parameters, gradients, velocity, running statistics.
+	flat := make([]float32, 0, e.nparams)
+	for _, t := range st.Params {
+		flat = append(flat, t.Data...)
+	}
+	e.params = b.storage("params", e.nparams)
+	d.WriteF32(e.params, 0, flat)
+	e.grads = b.storage("grads", e.nparams)
+	e.vel = b.storage("velocity", e.nparams)
+	vflat := make([]float32, e.nparams)
+	if len(st.Velocity) == len(st.Params) {
+		o := 0
+		for _, t := range st.Velocity {
+			copy(vflat[o:], t.Data)
+			o += len(t.Data)
+		}
+	}
+	d.WriteF32(e.vel, 0, vflat)
+	e.bufs = b.storage("running stats", nb)
+	bflat := make([]float32, 0, nb)
+	for _, t := range st.Buffers {
+		bflat = append(bflat, t.Data...)
+	}
+	d.WriteF32(e.bufs, 0, bflat)
+
+	e.trainImg, e.trainLab = e.uploadSet(b, e.train, "train")
+	e.testImg, e.testLab = e.uploadSet(b, e.test, "test")
+	e.idx = b.buffer("batch idx", 4*B, UsageStorage|UsageCopyDst)
+	e.stepTrain = b.buffer("step (train)", 16, UsageUniform|UsageCopyDst)
+	e.stepEval = b.buffer("step (eval)", 16, UsageUniform|UsageCopyDst)
+	e.trainAcc = b.storage("train sums", 4)
+	e.evalAcc = b.storage("eval sums", 4)
+	taps := b.storage("resize taps", 4*32)
+	tv := make([]float32, 0, 4*32)
+	for dd := 0; dd < 32; dd++ {
+		i0, i1, w := mnist.ResizeTap(dd)
+		tv = append(tv, float32(i0), float32(i1), 1-w, w)
+	}
+	d.WriteF32(taps, 0, tv)
+	// Placeholders for bindings a variant does not use; distinct buffers, since one buffer may not
+	// be bound writable twice, or writable and read-only, in one dispatch.
+	dummyA, dummyB, dummyR := b.storage("unused A", 1), b.storage("unused B", 1), b.storage("unused R", 1)
+	mask := func(k, size int) *Buffer {
+		if sp.drop[k] == 0 {
+			return dummyB
+		}
+		m := b.storage(fmt.Sprintf("drop%d mask0", k), size)
+		e.masks[k] = m
+		return m
+	}
+	seed32 := uint32(e.cfg.Seed) ^ uint32(e.cfg.Seed>>32)
+	dropParams := func(k int) (on, thr uint32, scale float32) {
+		if sp.drop[k] == 0 {
+			return 0, 0, 1
+		}
+		return 1, nncore.DropoutThreshold(sp.drop[k]), nncore.DropoutScale(sp.drop[k])
+	}
+
+	// Activations.
+	e.x0 = b.storage("x0", B*1024)
+	e.labels = b.buffer("batch labels", 4*B, UsageStorage|UsageCopyDst)
+	lc := b.storage("loss/correct", 2*B)
+	e.dlogits = b.storage("dlogits", B*10)
+
+	type fwd struct{ train, eval, predict []*op }
+	var F fwd
+	add := func(o *op, train, eval, predict bool) {
+		if train {
+			F.train = append(F.train, o)
+		}
+		if eval {
+			F.eval = append(F.eval, o)
+		}
+		if predict {
+			F.predict = append(F.predict, o)
+		}
+	}
+	var back []*op
+
+	// Input: gather (+ drop0), or gather then bn0.
+	on0, thr0, sc0 := dropParams(0)
+	norm := uint32(0)
+	if sp.norm {
+		norm = 1
+	}
+	mode := uint32(0)
+	if e.cfg.Input == mnist.Pad {
+		mode = 1
+	}
+	m0 := mask(0, 1024)
+	gp := gatherParams{UseIdx: 1, Mode: mode, Normalize: norm, Drop: on0, Threshold: thr0, Scale: sc0, Seed: seed32, Layer: 0}
+	add(b.op(gatherProgram, e.stepTrain, gp, gatherThreads, Whole(e.trainImg), Whole(e.trainLab), Whole(e.idx), Whole(taps),
+		Whole(e.x0), Whole(e.labels), Whole(m0)), true, false, false)
+	gp.UseIdx = 0
+	add(b.op(gatherProgram, e.stepEval, gp, gatherThreads, Whole(e.testImg), Whole(e.testLab), Whole(e.idx), Whole(taps),
+		Whole(e.x0), Whole(e.labels), Whole(m0)), false, true, false)
+
+	// bnLayer records BN statistics (training) and the fused BN/dropout/ReLU/pool tail of layer k
+	// over z [B,c,h,w], returning its output buffer and argmax.
+	type tail struct {
+		out, argmax, z *Buffer
+		c, h, w        int
+		act            bnActParams
+		k              int
+	}
+	addTail := func(k int, z *Buffer, c, h, w int, relu, pool bool) *tail {
+		t := &tail{z: z, c: c, h: h, w: w, k: k}
+		stats := dummyR
+		if sp.bn[k] {
+			stats = b.storage(fmt.Sprintf("bn%d stats", k), 2*c)
+			e.bnStats[k] = stats
+			sprm := bnStatsParams{C: uint32(c), HW: uint32(h * w), Moff: uint32(e.boff[fmt.Sprintf("bn%d.running_mean", k)]),
+				Voff: uint32(e.boff[fmt.Sprintf("bn%d.running_var", k)])}
+			add(b.fixed(bnStatsProgram, e.stepTrain, sprm, c, Whole(z), Whole(stats), Whole(e.bufs)), true, false, false)
+		}
+		on, thr, sc := dropParams(k)
+		if k == 0 {
+			on = 0 // drop0 is applied by gather
+		}
+		ap := bnActParams{C: uint32(c), H: uint32(h), W: uint32(w), Drop: on, Threshold: thr, Scale: sc, Seed: seed32, Layer: uint32(k)}
+		if sp.bn[k] {
+			ap.HasBN = 1
+			ap.GammaOff = uint32(e.poff[fmt.Sprintf("bn%d.weight", k)])
+			ap.BetaOff = uint32(e.poff[fmt.Sprintf("bn%d.bias", k)])
+			ap.Moff = uint32(e.boff[fmt.Sprintf("bn%d.running_mean", k)])
+			ap.Voff = uint32(e.boff[fmt.Sprintf("bn%d.running_var", k)])
+		}
+		if relu {
+			ap.Relu = 1
+		}
+		outSize := B * c * h * w
+		t.argmax = dummyA
+		if pool {
+			ap.Pool = 1
+			outSize = B * c * (h / 2) * (w / 2)
+			t.argmax = b.storage(fmt.Sprintf("layer %d argmax", k), outSize)
+		}
+		t.act = ap
+		t.out = b.storage(fmt.Sprintf("layer %d out", k), outSize)
+		m := dummyB
+		if on != 0 {
+			m = mask(k, c*h*w)
+		}
+		train := b.op(bnActProgram, e.stepTrain, ap, ap.threads, Whole(z), Whole(e.params), Whole(e.bufs), Whole(stats),
+			Whole(t.out), Whole(t.argmax), Whole(m))
+		evalOp := b.op(bnActProgram, e.stepEval, ap, ap.threads, Whole(z), Whole(e.params), Whole(e.bufs), Whole(stats),
+			Whole(t.out), Whole(t.argmax), Whole(m))
+		add(train, true, false, false)
+		add(evalOp, false, true, true)
+		return t
+	}
+	// backTail records the backward pass of a tail: dout → g = ∂L/∂z (in place BN backward).
+	backTail := func(t *tail, dout *Buffer, needG bool) *Buffer {
+		g := b.storage(fmt.Sprintf("layer %d dz", t.k), B*t.c*t.h*t.w)
+		on, _, sc := dropParams(t.k)
+		if t.k == 0 {
+			on = 0
+		}
+		bp := bnActBackParams{C: uint32(t.c), H: uint32(t.h), W: uint32(t.w), Relu: t.act.Relu, Pool: t.act.Pool, Drop: on, Scale: sc}
+		back = append(back, b.op(bnActBackProgram, e.stepTrain, bp, bp.threads, Whole(dout), Whole(t.out), Whole(t.argmax), Whole(g)))
+		if sp.bn[t.k] {
+			e.backBN(b, &back, t.k, t.c, t.h*t.w, g, t.z)
+		}
+		return g
+	}
+
+	xin := e.x0
+	var t0 *tail
+	if sp.bn[0] {
+		t0 = addTail(0, e.x0, 1, 32, 32, false, false)
+		xin = t0.out
+	}
+	// predict writes x0 directly; bn0's eval op already reads x0.
+
+	// conv1 → tail1 (pool), conv2 → tail2 (pool).
+	z1 := b.storage("z1", B*6*28*28)
+	c1 := convParams{Cin: 1, H: 32, W: 32, Cout: 6, K: 5, OH: 28, OW: 28, Woff: uint32(e.poff["conv1.weight"])}
+	add(b.op(convForwardProgram, e.stepTrain, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), true, false, false)
+	add(b.op(convForwardProgram, e.stepEval, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), false, true, true)
+	t1 := addTail(1, z1, 6, 28, 28, true, true)
+	z2 := b.storage("z2", B*16*10*10)
+	c2 := convParams{Cin: 6, H: 14, W: 14, Cout: 16, K: 5, OH: 10, OW: 10, Woff: uint32(e.poff["conv2.weight"])}
+	add(b.op(convForwardProgram, e.stepTrain, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), true, false, false)
+	add(b.op(convForwardProgram, e.stepEval, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), false, true, true)
+	t2 := addTail(2, z2, 16, 10, 10, true, true)
+
+	// fc1..fc3.
+	linear := func(name string, x *Buffer, in, out int) *Buffer {
+		z := b.storage(name+" z", B*out)
+		mp := matmulParams{M: uint32(B), N: uint32(out), K: uint32(in), Sam: uint32(in), Sak: 1, Sbk: 1, Sbn: uint32(in),
+			Boff: uint32(e.poff[name+".weight"]), BiasOff: uint32(e.poff[name+".bias"]), HasBias: 1, BatchDim: 1}
+		add(b.op(matmulProgram, e.stepTrain, mp, mp.threads, Whole(x), Whole(e.params), Whole(e.params), Whole(z)), true, false, false)
+		add(b.op(matmulProgram, e.stepEval, mp, mp.threads, Whole(x), Whole(e.params), Whole(e.params), Whole(z)), false, true, true)
+		return z
+	}
+	z3 := linear("fc1", t2.out, 400, 120)
+	t3 := addTail(3, z3, 120, 1, 1, true, false)
+	z4 := linear("fc2", t3.out, 120, 84)
+	t4 := addTail(4, z4, 84, 1, 1, true, false)
+	logits := linear("fc3", t4.out, 84, 10)
+
+	// Loss.
+	sm := softmaxParams{Classes: 10, Grad: 1}
+	add(b.op(softmaxProgram, e.stepTrain, sm, func(n int) int { return n }, Whole(logits), Whole(e.labels), Whole(e.dlogits), Whole(lc)), true, false, false)
+	sm.Grad = 0
+	add(b.op(softmaxProgram, e.stepEval, sm, func(n int) int { return n }, Whole(logits), Whole(e.labels), Whole(e.dlogits), Whole(lc)), false, true, true)
+	add(b.fixed(statsAccumProgram, e.stepTrain, nil, 1, Whole(lc), Whole(e.trainAcc)), true, false, false)
+	add(b.fixed(statsAccumProgram, e.stepEval, nil, 1, Whole(lc), Whole(e.evalAcc)), false, true, false)
+
+	// Backward: linear layers.
+	linearBack := func(name string, dz, x *Buffer, in, out int, needDX bool) *Buffer {
+		// dW = dzᵀ·x: A(i,kk) = dz[kk,i], B(kk,j) = x[kk,j].
+		w := matmulParams{M: uint32(out), N: uint32(in), K: uint32(B), Sam: 1, Sak: uint32(out), Sbk: uint32(in), Sbn: 1,
+			Coff: uint32(e.poff[name+".weight"]), BatchDim: 2}
+		back = append(back, b.op(matmulProgram, e.stepTrain, w, w.threads, Whole(dz), Whole(x), Whole(e.params), Whole(e.grads)))
+		bg := biasGradParams{C: uint32(out), Off: uint32(e.poff[name+".bias"])}
+		back = append(back, b.op(biasGradProgram, e.stepTrain, bg, func(int) int { return out }, Whole(dz), Whole(e.grads)))
+		if !needDX {
+			return nil
+		}
+		dx := b.storage(name+" dx", B*in)
+		// dx = dz·W: A = dz [n,out], B(kk,j) = W[kk,j].
+		xp := matmulParams{M: uint32(B), N: uint32(in), K: uint32(out), Sam: uint32(out), Sak: 1, Sbk: uint32(in), Sbn: 1,
+			Boff: uint32(e.poff[name+".weight"]), BatchDim: 1}
+		back = append(back, b.op(matmulProgram, e.stepTrain, xp, xp.threads, Whole(dz), Whole(e.params), Whole(e.params), Whole(dx)))
+		return dx
+	}
+	da4 := linearBack("fc3", e.dlogits, t4.out, 84, 10, true)
+	g4 := backTail(t4, da4, true)
+	da3 := linearBack("fc2", g4, t3.out, 120, 84, true)
+	g3 := backTail(t3, da3, true)
+	dp2 := linearBack("fc1", g3, t2.out, 400, 120, true)
+	g2 := backTail(t2, dp2, true)
+
+	convBack := func(name string, cp convParams, dz, x *Buffer, needDX bool) *Buffer {
+		wp := convWeightParams{Cin: cp.Cin, H: cp.H, W: cp.W, Cout: cp.Cout, K: cp.K, OH: cp.OH, OW: cp.OW, Chunk: convChunk}
+		part := b.storage(name+" dw chunks", ceilDiv(B, convChunk)*wp.total())
+		back = append(back, b.op(convBackwardWeightProgram, e.stepTrain, wp, wp.threads, Whole(dz), Whole(x), Whole(part)))
+		rp := reduceChunksParams{Total: uint32(wp.total()), Off: cp.Woff, Chunk: convChunk}
+		back = append(back, b.op(reduceChunksProgram, e.stepTrain, rp, func(int) int { return wp.total() }, Whole(part), Whole(e.grads)))
+		if !needDX {
+			return nil
+		}
+		dx := b.storage(name+" dx", B*int(cp.Cin*cp.H*cp.W))
+		back = append(back, b.op(convBackwardInputProgram, e.stepTrain, cp, cp.backwardInputThreads, Whole(dz), Whole(e.params), Whole(dx)))
+		return dx
+	}
+	dp1 := convBack("conv2", c2, g2, t1.out, true)
+	g1 := backTail(t1, dp1, true)
+	dx0 := convBack("conv1", c1, g1, xin, sp.bn[0])
+	if sp.bn[0] {
+		// bn0 has no dropout or ReLU: its output gradient is dx0 itself.
+		sums := b.storage("bn0 sums", 2)
+		bp := bnBackwardParams{C: 1, HW: 1024, GammaOff: uint32(e.poff["bn0.weight"]), BetaOff: uint32(e.poff["bn0.bias"])}
+		back = append(back, b.fixed(bnBackwardProgram, e.stepTrain, bp, 1, Whole(dx0), Whole(e.x0), Whole(e.bnStats[0]), Whole(sums), Whole(e.grads)))
+	}
+	sg := sgdParams{Count: uint32(e.nparams), LR: e.cfg.LR, Momentum: e.cfg.Momentum, WD: e.cfg.WeightDecay}
+	back = append(back, b.op(sgdProgram, nil, sg, func(int) int { return e.nparams }, Whole(e.params), Whole(e.grads), Whole(e.vel)))
+	_ = t0
+
+	e.trainOps = append(F.train, back...)
+	e.evalOps = F.eval
+	e.predictOps = F.predict
+	return b.err
+}
+
+// backBN records BN layer k's backward pass over g (in place) given its input z.
+func (e *Engine) backBN(b *builder, back *[]*op, k, c, hw int, g, z *Buffer) {
+	sums := b.storage(fmt.Sprintf("bn%d sums", k), 2*c)
+	bp := bnBackwardParams{C: uint32(c), HW: uint32(hw), GammaOff: uint32(e.poff[fmt.Sprintf("bn%d.weight", k)]),
+		BetaOff: uint32(e.poff[fmt.Sprintf("bn%d.bias", k)])}
+	*back = append(*back, b.fixed(bnBackwardProgram, e.stepTrain, bp, c, Whole(g), Whole(z), Whole(e.bnStats[k]), Whole(sums), Whole(e.grads)))
+	ap := bnBackwardApplyParams{C: uint32(c), HW: uint32(hw), GammaOff: bp.GammaOff}
+	*back = append(*back, b.op(bnBackwardApplyProgram, e.stepTrain, ap, func(n int) int { return n * c * hw },
+		Whole(g), Whole(z), Whole(e.bnStats[k]), Whole(sums), Whole(e.params)))
+}
+
+// Backend returns "webgpu".
+func (e *Engine) Backend() string { return "webgpu" }
+
+// Device returns the engine's device (adapter information, limits).
+func (e *Engine) Device() *Device { return e.d }
+
+func (e *Engine) writeStep(buf *Buffer, s stepUniform) {
+	e.d.WriteU32(buf, 0, []uint32{s.Step, s.N, s.Base, s.Train})
+}
+
+// TrainBatch records and submits one SGD step on training images idx; it does not wait for it.
+func (e *Engine) TrainBatch(idx []int32) error {
+	if e.closed {
+		return errors.New("gpu: engine is closed")
+	}
+	if e.train == nil {
+		return errors.New("gpu: engine has no training set")
+	}
+	n := len(idx)
+	if n < 1 || n > e.B {
+		return fmt.Errorf("gpu: TrainBatch: %d images, want 1..%d", n, e.B)
+	}
+	if n < 2 && e.cfg.HasBN() {
+		return errors.New("gpu: TrainBatch: BatchNorm needs at least 2 images per batch")
+	}
+	for _, i := range idx {
+		if i < 0 || int(i) >= e.train.N {
+			return fmt.Errorf("gpu: TrainBatch: image %d out of range [0, %d)", i, e.train.N)
+		}
+	}
+	if err := e.d.Err(); err != nil {
+		return err
+	}
+	e.d.Write(e.idx, 0, unsafe.Slice((*byte)(unsafe.Pointer(&idx[0])), 4*n))
+	e.writeStep(e.stepTrain, stepUniform{Step: uint32(e.step), N: uint32(n), Train: 1})
+	enc := e.d.NewEncoder()
+	for _, o := range e.trainOps {
+		o.encode(enc, n)
+	}
+	enc.Submit()
+	e.LastDispatches = enc.Dispatches
+	e.step++
+	e.trained = true
+	return nil
+}
+
+func (e *Engine) readAcc(acc *Buffer) (loss float64, correct, n int, err error) {
+	v, err := e.d.ReadF32(acc, 0, 4)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	e.d.WriteF32(acc, 0, []float32{0, 0, 0, 0})
+	return float64(v[0]) - float64(v[1]), int(v[2]), int(v[3]), nil
+}
+
+// TakeTrainStats waits for the submitted steps and returns (and clears) their loss and accuracy sums.
+func (e *Engine) TakeTrainStats() (nncore.TrainStats, error) {
+	if e.closed {
+		return nncore.TrainStats{}, errors.New("gpu: engine is closed")
+	}
+	l, c, n, err := e.readAcc(e.trainAcc)
+	return nncore.TrainStats{LossSum: l, Correct: c, N: n}, err
+}
+
+// Evaluate runs eval mode over the first limit test images (0: all).
+func (e *Engine) Evaluate(limit int) (nncore.EvalStats, error) {
+	if e.closed {
+		return nncore.EvalStats{}, errors.New("gpu: engine is closed")
+	}
+	if e.test == nil {
+		return nncore.EvalStats{}, errors.New("gpu: engine has no test set")
+	}
+	total := e.test.N
+	if limit > 0 && limit < total {
+		total = limit
+	}
+	e.d.WriteF32(e.evalAcc, 0, []float32{0, 0, 0, 0})
+	for lo := 0; lo < total; lo += e.B {
+		n := min(e.B, total-lo)
+		e.writeStep(e.stepEval, stepUniform{Step: uint32(e.step), N: uint32(n), Base: uint32(lo)})
+		enc := e.d.NewEncoder()
+		for _, o := range e.evalOps {
+			o.encode(enc, n)
+		}
+		enc.Submit()
+	}
+	l, c, n, err := e.readAcc(e.evalAcc)
+	return nncore.EvalStats{LossSum: l, Correct: c, N: n}, err
+}
+
+// Predict returns softmax probabilities [n,10] in eval mode for preprocessed input x [n,1,32,32].
+func (e *Engine) Predict(x []float32, n int) ([]float32, error) {
+	if e.closed {
+		return nil, errors.New("gpu: engine is closed")
+	}
+	if n < 0 || len(x) != n*1024 {
+		return nil, fmt.Errorf("gpu: Predict: %d floats for %d images, want %d", len(x), n, n*1024)
+	}
+	probs := make([]float32, n*10)
+	zeros := make([]uint32, e.B)
+	for lo := 0; lo < n; lo += e.B {
+		k := min(e.B, n-lo)
+		e.d.WriteF32(e.x0, 0, x[lo*1024:(lo+k)*1024])
+		e.d.WriteU32(e.labels, 0, zeros[:k])
+		e.writeStep(e.stepEval, stepUniform{Step: uint32(e.step), N: uint32(k)})
+		enc := e.d.NewEncoder()
+		for _, o := range e.predictOps {
+			o.encode(enc, k)
+		}
+		enc.Submit()
+		p, err := e.d.ReadF32(e.dlogits, 0, k*10)
+		if err != nil {
+			return nil, err
+		}
+		copy(probs[lo*10:], p)
+	}
+	return probs, nil
+}
+
+// Snapshot reads back the BN parameters and statistics and the first sample's dropout masks of the
+// last training step (batch statistics and masks are empty before the first step).
+func (e *Engine) Snapshot() (*nncore.Snapshot, error) {
+	if e.closed {
+		return nil, errors.New("gpu: engine is closed")
+	}
+	p, err := e.d.ReadF32(e.params, 0, e.nparams)
+	if err != nil {
+		return nil, err
+	}
+	nb := e.bufs.Size / 4
+	bufs, err := e.d.ReadF32(e.bufs, 0, nb)
+	if err != nil {
+		return nil, err
+	}
+	s := &nncore.Snapshot{Step: e.step}
+	for k := 0; k < 5; k++ {
+		if !e.spec.bn[k] {
+			continue
+		}
+		c := bnChannels[k]
+		g, bt := e.poff[fmt.Sprintf("bn%d.weight", k)], e.poff[fmt.Sprintf("bn%d.bias", k)]
+		m, v := e.boff[fmt.Sprintf("bn%d.running_mean", k)], e.boff[fmt.Sprintf("bn%d.running_var", k)]
+		bs := nncore.BNSnapshot{Name: fmt.Sprintf("bn%d", k), Gamma: clone(p[g : g+c]), Beta: clone(p[bt : bt+c]),
+			RunningMean: clone(bufs[m : m+c]), RunningVar: clone(bufs[v : v+c])}
+		if e.trained {
+			st, err := e.d.ReadF32(e.bnStats[k], 0, 2*c)
+			if err != nil {
+				return nil, err
+			}
+			bs.BatchMean, bs.BatchVar = st[:c], st[c:]
+		}
+		s.BN = append(s.BN, bs)
+	}
+	if e.trained {
+		for k := 0; k < 5; k++ {
+			if e.spec.drop[k] == 0 {
+				continue
+			}
+			shape := dropShapes[k]
+			size := 1
+			for _, d := range shape {
+				size *= d
+			}
+			raw := make([]byte, 4*size)
+			if err := e.d.ReadMany([]ReadReq{{e.masks[k], 0, raw}}); err != nil {
+				return nil, err
+			}
+			keep := make([]byte, size)
+			for i := range keep {
+				keep[i] = raw[4*i]
+			}
+			s.Masks = append(s.Masks, nncore.MaskSnapshot{Name: fmt.Sprintf("drop%d", k), Shape: clone(shape), P: e.spec.drop[k], Keep: keep})
+		}
+	}
+	return s, nil
+}
+
+var (
+	bnChannels = [5]int{1, 6, 16, 120, 84}
+	dropShapes = [5][]int{{1, 32, 32}, {6, 28, 28}, {16, 10, 10}, {120}, {84}}
+)
+
+func clone[S ~[]E, E any](s S) S { return append(S(nil), s...) }
+
+// State reads back the parameters, running statistics and velocity.
+func (e *Engine) State() (*nncore.State, error) {
+	if e.closed {
+		return nil, errors.New("gpu: engine is closed")
+	}
+	p, err := e.d.ReadF32(e.params, 0, e.nparams)
+	if err != nil {
+		return nil, err
+	}
+	st := &nncore.State{Step: e.step}
+	o := 0
+	for _, t := range e.names {
+		n := size(t.Shape)
+		st.Params = append(st.Params, nncore.Tensor{Name: t.Name, Shape: clone(t.Shape), Data: clone(p[o : o+n])})
+		o += n
+	}
+	if e.cfg.Momentum > 0 {
+		v, err := e.d.ReadF32(e.vel, 0, e.nparams)
+		if err != nil {
+			return nil, err
+		}
+		o = 0
+		for _, t := range e.names {
+			n := size(t.Shape)
+			st.Velocity = append(st.Velocity, nncore.Tensor{Name: t.Name, Shape: clone(t.Shape), Data: clone(v[o : o+n])})
+			o += n
+		}
+	}
+	if len(e.bufNames) > 0 {
+		bv, err := e.d.ReadF32(e.bufs, 0, e.bufs.Size/4)
+		if err != nil {
+			return nil, err
+		}
+		o = 0
+		for _, t := range e.bufNames {
+			n := size(t.Shape)
+			st.Buffers = append(st.Buffers, nncore.Tensor{Name: t.Name, Shape: clone(t.Shape), Data: clone(bv[o : o+n])})
+			o += n
+		}
+	}
+	return st, nil
+}
+
+func size(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// Close destroys the engine's buffers (the shared device and its pipelines stay).
+func (e *Engine) Close() {
+	if e.closed {
+		return
+	}
+	e.closed = true
+	for _, b := range e.all {
+		b.Destroy()
+	}
+	e.all = nil
+	e.trainOps, e.evalOps, e.predictOps = nil, nil, nil
+}
