@@ -9,15 +9,16 @@ import (
 	"github.com/lenetlab/lenetlab/nncore"
 )
 
-// Colours of the views.
+// Colours of the views. The iframe is dark because ebiten's debug font, which draws its labels, is
+// white.
 var (
-	Background = color.RGBA{0xf4, 0xf4, 0xf0, 0xff}
-	Ink        = color.RGBA{0x22, 0x22, 0x22, 0xff}
+	Background = color.RGBA{0x1f, 0x23, 0x2a, 0xff}
+	PanelColor = color.RGBA{0x2e, 0x34, 0x3e, 0xff} // behind histograms
 	KeptColor  = color.RGBA{0xf2, 0xe8, 0xb0, 0xff} // a kept dropout unit
-	DropColor  = color.RGBA{0x1c, 0x1c, 0x28, 0xff} // a dropped unit
-	InColor    = color.RGBA{0x4a, 0x78, 0xb0, 0xff} // BN input histogram
+	DropColor  = color.RGBA{0x00, 0x00, 0x00, 0xff} // a dropped unit
+	InColor    = color.RGBA{0x6a, 0x98, 0xd0, 0xff} // BN input histogram
 	OutColor   = color.RGBA{0xd0, 0x70, 0x30, 0xff} // BN output histogram
-	BarColor   = color.RGBA{0x4a, 0x78, 0xb0, 0xff}
+	BarColor   = color.RGBA{0x6a, 0x98, 0xd0, 0xff}
 	TopColor   = color.RGBA{0xd0, 0x50, 0x30, 0xff} // the most probable class
 )
 
@@ -221,10 +222,10 @@ func Histogram(data []float32, bins int, lo, hi float64) []int {
 	return counts
 }
 
-// HistogramImage draws counts as w×h bars scaled to the largest count, on the background colour.
+// HistogramImage draws counts as w×h bars scaled to the largest count, on PanelColor.
 func HistogramImage(counts []int, w, h int, c color.RGBA) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	fill(img, img.Rect, color.RGBA{0xff, 0xff, 0xff, 0xff})
+	fill(img, img.Rect, PanelColor)
 	top := 0
 	for _, k := range counts {
 		top = max(top, k)

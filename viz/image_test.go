@@ -112,10 +112,10 @@ func TestHistogram(t *testing.T) {
 	}
 	img := HistogramImage([]int{1, 2}, 10, 11, color.RGBA{1, 2, 3, 255})
 	// The tallest bar fills h-1 = 10 rows; the half bar 5.
-	if img.RGBAAt(6, 1) != (color.RGBA{1, 2, 3, 255}) || img.RGBAAt(6, 0).R != 255 {
+	if img.RGBAAt(6, 1) != (color.RGBA{1, 2, 3, 255}) || img.RGBAAt(6, 0) != PanelColor {
 		t.Error("tall bar height wrong")
 	}
-	if img.RGBAAt(1, 5).R != 255 || img.RGBAAt(1, 6) != (color.RGBA{1, 2, 3, 255}) {
+	if img.RGBAAt(1, 5) != PanelColor || img.RGBAAt(1, 6) != (color.RGBA{1, 2, 3, 255}) {
 		t.Error("short bar height wrong")
 	}
 }
