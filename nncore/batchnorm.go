@@ -40,7 +40,7 @@ func BatchNormUpdateRunning(runMean, runVar, mean, variance []float32, count int
 
 // BatchNormBackward adds the training-mode gradients into dx (if non-nil), dgamma and dbeta.
 func BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance []float32, n, c, hw int) {
-	batchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance, n, c, hw)
+	batchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance, n, c, hw, true)
 }
 
 func bnCheck[T Float](y, x []T, n, c, hw int, cs ...[]T) {
@@ -109,7 +109,9 @@ func batchNormUpdateRunning[T Float](runMean, runVar, mean, variance []T, count 
 	}
 }
 
-func batchNormBackward[T Float](dx, dgamma, dbeta, dy, x, gamma, mean, variance []T, n, c, hw int) {
+// batchNormBackward adds into dx, or overwrites it when acc is false; it always adds into dgamma
+// and dbeta.
+func batchNormBackward[T Float](dx, dgamma, dbeta, dy, x, gamma, mean, variance []T, n, c, hw int, acc bool) {
 	bnCheck(dy, x, n, c, hw, dgamma, dbeta, gamma, mean, variance)
 	if dx != nil {
 		need("batchnorm dx", n*c*hw, dx)
@@ -139,8 +141,14 @@ func batchNormBackward[T Float](dx, dgamma, dbeta, dy, x, gamma, mean, variance 
 		for i := 0; i < n; i++ {
 			o := (i*c + ch) * hw
 			g, xs, d := dy[o:o+hw], x[o:o+hw], dx[o:o+hw]
-			for j, v := range g {
-				d[j] += a*v + bx*(xs[j]-m) + c0
+			if acc {
+				for j, v := range g {
+					d[j] += a*v + bx*(xs[j]-m) + c0
+				}
+			} else {
+				for j, v := range g {
+					d[j] = a*v + bx*(xs[j]-m) + c0
+				}
 			}
 		}
 	}

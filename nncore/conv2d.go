@@ -9,20 +9,18 @@ package nncore
 //
 // Backward adds into dx (shape of x; nil skips it), dw and db.
 //
-// The fast float32 kernels lower each image with im2col to col [cin·k·k, oh·ow] and multiply
-// y_i = w·col + b row by row with gonum's SSE saxpy/sdot; the naive loops below are their reference.
+// The fast float32 kernels lower groups of images with im2col to col [cin·k·k, g·oh·ow] and multiply
+// w·col row by row with gonum's SSE saxpy/sdot; the naive loops below are their reference.
 
 // Conv2DForward writes y = conv(x, w) + b. It allocates its im2col scratch; the engine reuses one.
 func Conv2DForward(y, x, w, b []float32, n, cin, h, wd, cout, k int) {
-	oh, ow := h-k+1, wd-k+1
-	conv2DForwardFast(y, x, w, b, make([]float32, cin*k*k*oh*ow), n, cin, h, wd, cout, k)
+	conv2DForwardFast(y, x, w, b, make([]float32, 2*convScratch(n, cin, h, wd, cout, k)), n, cin, h, wd, cout, k)
 }
 
 // Conv2DBackward adds the gradients of conv(x, w) + b for output gradient dy into dx (if non-nil),
 // dw and db.
 func Conv2DBackward(dx, dw, db, dy, x, w []float32, n, cin, h, wd, cout, k int) {
-	oh, ow := h-k+1, wd-k+1
-	sz := cin * k * k * oh * ow
+	sz := 2 * convScratch(n, cin, h, wd, cout, k)
 	conv2DBackwardFast(dx, dw, db, dy, x, w, make([]float32, sz), make([]float32, sz), n, cin, h, wd, cout, k)
 }
 
@@ -91,16 +89,28 @@ func conv2DBackwardRef[T Float](dx, dw, db, dy, x, w []T, n, cin, h, wd, cout, k
 	}
 }
 
-// im2col writes col[(ci·k+ky)·k+kx][oy·ow+ox] = x[ci][oy+ky][ox+kx] for one image.
-func im2col(col, x []float32, cin, h, wd, k int) {
+// convGroup returns how many images the fast kernels lower together: enough that the rows of the
+// lowered matrices are ~512 long, so each saxpy/sdot call does real work (conv2's output planes are
+// only 10×10).
+func convGroup(hw, n int) int { return max(1, min(n, 512/hw)) }
+
+// convScratch returns the size of the col (and dcol) scratch the fast kernels need for batches of
+// up to n images.
+func convScratch(n, cin, h, wd, cout, k int) int {
 	oh, ow := h-k+1, wd-k+1
-	hw := oh * ow
+	g := convGroup(oh*ow, n)
+	return max(cin*k*k, cout) * g * oh * ow
+}
+
+// im2col writes col[(ci·k+ky)·k+kx][off + oy·ow+ox] = x[ci][oy+ky][ox+kx] for one image, rows ld apart.
+func im2col(col, x []float32, cin, h, wd, k, ld, off int) {
+	oh, ow := h-k+1, wd-k+1
 	l := 0
 	for ci := 0; ci < cin; ci++ {
 		plane := x[ci*h*wd : (ci+1)*h*wd]
 		for ky := 0; ky < k; ky++ {
 			for kx := 0; kx < k; kx++ {
-				row := col[l*hw : (l+1)*hw]
+				row := col[l*ld+off : l*ld+off+oh*ow]
 				for oy := 0; oy < oh; oy++ {
 					copy(row[oy*ow:(oy+1)*ow], plane[(oy+ky)*wd+kx:])
 				}
@@ -110,16 +120,15 @@ func im2col(col, x []float32, cin, h, wd, k int) {
 	}
 }
 
-// col2imAdd is the adjoint of im2col: dx[ci][oy+ky][ox+kx] += dcol[(ci·k+ky)·k+kx][oy·ow+ox].
-func col2imAdd(dx, dcol []float32, cin, h, wd, k int) {
+// col2imAdd is the adjoint of im2col: dx[ci][oy+ky][ox+kx] += dcol[(ci·k+ky)·k+kx][off + oy·ow+ox].
+func col2imAdd(dx, dcol []float32, cin, h, wd, k, ld, off int) {
 	oh, ow := h-k+1, wd-k+1
-	hw := oh * ow
 	l := 0
 	for ci := 0; ci < cin; ci++ {
 		plane := dx[ci*h*wd : (ci+1)*h*wd]
 		for ky := 0; ky < k; ky++ {
 			for kx := 0; kx < k; kx++ {
-				row := dcol[l*hw : (l+1)*hw]
+				row := dcol[l*ld+off : l*ld+off+oh*ow]
 				for oy := 0; oy < oh; oy++ {
 					src := row[oy*ow : (oy+1)*ow]
 					dst := plane[(oy+ky)*wd+kx : (oy+ky)*wd+kx+ow]
@@ -133,64 +142,92 @@ func col2imAdd(dx, dcol []float32, cin, h, wd, k int) {
 	}
 }
 
-// conv2DForwardFast is Conv2DForward with caller-owned scratch col [cin·k·k·oh·ow].
+// conv2DForwardFast is Conv2DForward with caller-owned scratch col (convScratch). A group of g
+// images is lowered to col [cin·k·k, g·oh·ow]; then t = w·col row by row into dcol's space [cout,
+// g·oh·ow] is scattered to NCHW with the bias.
 func conv2DForwardFast(y, x, w, b, col []float32, n, cin, h, wd, cout, k int) {
 	oh, ow := convCheck(y, x, w, b, n, cin, h, wd, cout, k)
 	hw, kk := oh*ow, cin*k*k
-	need("conv2d col", kk*hw, col)
-	col = col[:kk*hw]
-	for i := 0; i < n; i++ {
-		im2col(col, x[i*cin*h*wd:(i+1)*cin*h*wd], cin, h, wd, k)
-		yi := y[i*cout*hw : (i+1)*cout*hw]
+	g := convGroup(hw, n)
+	need("conv2d col", 2*convScratch(n, cin, h, wd, cout, k), col)
+	half := convScratch(n, cin, h, wd, cout, k)
+	lo, t := col[:half], col[half:2*half]
+	for i0 := 0; i0 < n; i0 += g {
+		m := min(g, n-i0)
+		ld := m * hw
+		for j := 0; j < m; j++ {
+			i := i0 + j
+			im2col(lo, x[i*cin*h*wd:(i+1)*cin*h*wd], cin, h, wd, k, ld, j*hw)
+		}
 		for co := 0; co < cout; co++ {
-			row := yi[co*hw : (co+1)*hw]
-			bv := b[co]
-			for j := range row {
-				row[j] = bv
-			}
+			row := t[co*ld : (co+1)*ld]
+			clear(row)
 			for l, wv := range w[co*kk : (co+1)*kk] {
-				axpy(wv, col[l*hw:(l+1)*hw], row)
+				axpy(wv, lo[l*ld:(l+1)*ld], row)
+			}
+		}
+		for j := 0; j < m; j++ {
+			yi := y[(i0+j)*cout*hw : (i0+j+1)*cout*hw]
+			for co := 0; co < cout; co++ {
+				src, dst, bv := t[co*ld+j*hw:co*ld+(j+1)*hw], yi[co*hw:(co+1)*hw], b[co]
+				for p, v := range src {
+					dst[p] = v + bv
+				}
 			}
 		}
 	}
 }
 
-// conv2DBackwardFast is Conv2DBackward with caller-owned scratch col and dcol, each
-// [cin·k·k·oh·ow].
+// conv2DBackwardFast is Conv2DBackward with caller-owned scratch col and dcol (2·convScratch each).
+// Per group of g images, dy is gathered to dyT [cout, g·oh·ow]; dw += dyT·colᵀ by sdot,
+// dcol = wᵀ·dyT by saxpy, and col2im adds dcol into dx.
 func conv2DBackwardFast(dx, dw, db, dy, x, w, col, dcol []float32, n, cin, h, wd, cout, k int) {
 	oh, ow := convCheck(dy, x, w, db, n, cin, h, wd, cout, k)
 	hw, kk := oh*ow, cin*k*k
 	need("conv2d dw", cout*kk, dw)
-	need("conv2d col", kk*hw, col, dcol)
+	half := convScratch(n, cin, h, wd, cout, k)
+	need("conv2d col", 2*half, col, dcol)
 	if dx != nil {
 		need("conv2d dx", n*cin*h*wd, dx)
 	}
-	col, dcol = col[:kk*hw], dcol[:kk*hw]
-	for i := 0; i < n; i++ {
-		im2col(col, x[i*cin*h*wd:(i+1)*cin*h*wd], cin, h, wd, k)
-		dyi := dy[i*cout*hw : (i+1)*cout*hw]
+	g := convGroup(hw, n)
+	lo, dyT, dlo := col[:half], col[half:2*half], dcol[:half]
+	for i0 := 0; i0 < n; i0 += g {
+		m := min(g, n-i0)
+		ld := m * hw
+		for j := 0; j < m; j++ {
+			i := i0 + j
+			im2col(lo, x[i*cin*h*wd:(i+1)*cin*h*wd], cin, h, wd, k, ld, j*hw)
+			for co := 0; co < cout; co++ {
+				copy(dyT[co*ld+j*hw:co*ld+(j+1)*hw], dy[(i*cout+co)*hw:(i*cout+co+1)*hw])
+			}
+		}
 		for co := 0; co < cout; co++ {
-			g := dyi[co*hw : (co+1)*hw]
+			gr := dyT[co*ld : (co+1)*ld]
 			var s float32
-			for _, v := range g {
+			for _, v := range gr {
 				s += v
 			}
 			db[co] += s
 			dwr := dw[co*kk : (co+1)*kk]
 			for l := range dwr {
-				dwr[l] += dot(g, col[l*hw:(l+1)*hw])
+				dwr[l] += dot(gr, lo[l*ld:(l+1)*ld])
 			}
 		}
 		if dx == nil {
 			continue
 		}
-		clear(dcol)
+		dl := dlo[:kk*ld]
+		clear(dl)
 		for co := 0; co < cout; co++ {
-			g := dyi[co*hw : (co+1)*hw]
+			gr := dyT[co*ld : (co+1)*ld]
 			for l, wv := range w[co*kk : (co+1)*kk] {
-				axpy(wv, g, dcol[l*hw:(l+1)*hw])
+				axpy(wv, gr, dl[l*ld:(l+1)*ld])
 			}
 		}
-		col2imAdd(dx[i*cin*h*wd:(i+1)*cin*h*wd], dcol, cin, h, wd, k)
+		for j := 0; j < m; j++ {
+			i := i0 + j
+			col2imAdd(dx[i*cin*h*wd:(i+1)*cin*h*wd], dl, cin, h, wd, k, ld, j*hw)
+		}
 	}
 }

@@ -65,7 +65,7 @@ func DropoutForward(y, x []float32, seed uint64, step, layer uint32, p float32, 
 
 // DropoutBackward adds mask·dy·scale into dx.
 func DropoutBackward(dx, dy []float32, seed uint64, step, layer uint32, p float32, offset uint32) {
-	dropoutBackward(dx, dy, seed, step, layer, p, offset)
+	dropoutBackward(dx, dy, seed, step, layer, p, offset, true)
 }
 
 func dropoutForward[T Float](y, x []T, seed uint64, step, layer uint32, p float32, offset uint32) {
@@ -81,10 +81,21 @@ func dropoutForward[T Float](y, x []T, seed uint64, step, layer uint32, p float3
 	}
 }
 
-func dropoutBackward[T Float](dx, dy []T, seed uint64, step, layer uint32, p float32, offset uint32) {
+// dropoutBackward adds into dx, or overwrites it when acc is false.
+func dropoutBackward[T Float](dx, dy []T, seed uint64, step, layer uint32, p float32, offset uint32, acc bool) {
 	need("dropout dx", len(dy), dx)
 	key, thr, scale := dropoutKey(seed, step, layer), DropoutThreshold(p), T(DropoutScale(p))
 	dx = dx[:len(dy)]
+	if !acc {
+		for i, v := range dy {
+			if mix32(key^(offset+uint32(i))) >= thr {
+				dx[i] = v * scale
+			} else {
+				dx[i] = 0
+			}
+		}
+		return
+	}
 	for i, v := range dy {
 		if mix32(key^(offset+uint32(i))) >= thr {
 			dx[i] += v * scale

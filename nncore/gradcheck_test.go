@@ -131,7 +131,7 @@ func TestGradBatchNorm(t *testing.T) {
 		dx, jx := junkLike(r, len(x))
 		dg, jg := junkLike(r, s.c)
 		db, jb := junkLike(r, s.c)
-		batchNormBackward(dx, dg, db, rr, x, g, mu, va, s.n, s.c, s.hw)
+		batchNormBackward(dx, dg, db, rr, x, g, mu, va, s.n, s.c, s.hw, true)
 		gradCheck(t, "bn dx", x, minus(dx, jx), loss)
 		gradCheck(t, "bn dgamma", g, minus(dg, jg), loss)
 		gradCheck(t, "bn dbeta", be, minus(db, jb), loss)
@@ -151,7 +151,7 @@ func TestGradReLU(t *testing.T) {
 	loss := func() float64 { reluForward(y, x); return weighted(y, rr) }
 	loss()
 	dx, jx := junkLike(r, len(x))
-	reluBackward(dx, rr, y)
+	reluBackward(dx, rr, y, true)
 	gradCheck(t, "relu dx", x, minus(dx, jx), loss)
 }
 
@@ -181,7 +181,7 @@ func TestGradDropout(t *testing.T) {
 		y := make([]float64, len(x))
 		loss := func() float64 { dropoutForward(y, x, 42, 9, 3, p, 100); return weighted(y, rr) }
 		dx, jx := junkLike(r, len(x))
-		dropoutBackward(dx, rr, 42, 9, 3, p, 100)
+		dropoutBackward(dx, rr, 42, 9, 3, p, 100, true)
 		gradCheck(t, "dropout dx", x, minus(dx, jx), loss)
 	}
 }

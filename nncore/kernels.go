@@ -10,21 +10,21 @@ import (
 // gradient checks run the same model in float64.
 type Float interface{ ~float32 | ~float64 }
 
-// blas is gonum's pure-Go BLAS. Only its level-1 routines (SSE assembly on amd64) are used: its
+// gblas is gonum's pure-Go BLAS. Only its level-1 routines (SSE assembly on amd64) are used: its
 // Sgemm starts goroutines for larger matrices, which allocates on every call.
-var blas gonum.Implementation
+var gblas gonum.Implementation
 
 // axpy computes y += a·x over len(y) elements.
 func axpy(a float32, x, y []float32) {
 	if a == 0 {
 		return
 	}
-	blas.Saxpy(len(y), a, x, 1, y, 1)
+	gblas.Saxpy(len(y), a, x, 1, y, 1)
 }
 
 // dot returns Σ x[i]·y[i] over len(x) elements.
 func dot(x, y []float32) float32 {
-	return blas.Sdot(len(x), x, 1, y, 1)
+	return gblas.Sdot(len(x), x, 1, y, 1)
 }
 
 // kernels is the set of matrix kernels a net runs; everything else is shared generic code.

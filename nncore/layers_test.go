@@ -271,3 +271,22 @@ func TestDropoutHash(t *testing.T) {
 		}
 	}
 }
+
+// The engine's overwriting max-pool backward equals zeroing then adding, for even and odd planes,
+// over a NaN-filled dx.
+func TestMaxPoolBackwardSet(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 3))
+	for _, s := range [][4]int{{2, 3, 6, 8}, {1, 2, 5, 7}} {
+		n, c, h, w := s[0], s[1], s[2], s[3]
+		x := randVec32(r, n*c*h*w, 1)
+		oh, ow := h/2, w/2
+		y, arg := make([]float32, n*c*oh*ow), make([]int32, n*c*oh*ow)
+		MaxPoolForward(y, arg, x, n, c, h, w)
+		dy := randVec32(r, len(y), 1)
+		want := make([]float32, len(x))
+		MaxPoolBackward(want, dy, arg)
+		got := nanVec(len(x))
+		maxPoolBackwardSet(got, dy, arg, n, c, h, w)
+		closeAll(t, "dx", got, want, 0, 0)
+	}
+}

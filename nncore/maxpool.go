@@ -53,6 +53,33 @@ func maxPoolForward[T Float](y []T, arg []int32, x []T, n, c, h, w int) {
 	}
 }
 
+// maxPoolBackwardSet overwrites dx [n,c,h,w] with the gradient: dy at each window's argmax, zero
+// elsewhere.
+func maxPoolBackwardSet[T Float](dx, dy []T, arg []int32, n, c, h, w int) {
+	need("maxpool dx", n*c*h*w, dx)
+	if h%2 != 0 || w%2 != 0 {
+		clear(dx[:n*c*h*w])
+		maxPoolBackward(dx, dy, arg)
+		return
+	}
+	oh, ow := h/2, w/2
+	need("maxpool dy", n*c*oh*ow, dy)
+	o := 0
+	for p := 0; p < n*c; p++ {
+		base := p * h * w
+		for oy := 0; oy < oh; oy++ {
+			r0 := base + 2*oy*w
+			r1 := r0 + w
+			for ox := 0; ox < ow; ox++ {
+				i, j := r0+2*ox, r1+2*ox
+				dx[i], dx[i+1], dx[j], dx[j+1] = 0, 0, 0, 0
+				dx[arg[o]] = dy[o]
+				o++
+			}
+		}
+	}
+}
+
 func maxPoolBackward[T Float](dx, dy []T, arg []int32) {
 	need("maxpool dy", len(arg), dy)
 	for i, a := range arg {

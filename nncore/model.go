@@ -194,7 +194,7 @@ type net[T Float] struct {
 	maxN   int
 	acts   [][]T // [maxN·size] each; acts[0] is the input
 	grads  [][]T // gradients of acts; grads[0] is nil (the input needs none)
-	gArena []T   // backing store of grads, cleared before each backward pass
+	gArena []T   // backing store of grads
 	params [][]T
 	pgrads [][]T
 	pArena []T // backing store of pgrads
@@ -251,8 +251,7 @@ func newNet[T Float](s *spec, k *kernels[T], maxN int) *net[T] {
 		case opPool:
 			m.argmax = append(m.argmax, make([]int32, maxN*s.acts[o.out].size()))
 		case opConv:
-			oh, ow := a.h-o.k+1, a.w-o.k+1
-			colSize = max(colSize, a.c*o.k*o.k*oh*ow)
+			colSize = max(colSize, 2*convScratch(maxN, a.c, a.h, a.w, s.acts[o.out].c, o.k))
 		}
 	}
 	m.col = make([]T, colSize)
@@ -334,9 +333,10 @@ func (m *net[T]) forward(n int, train bool, seed uint64, step uint32) {
 // logits returns the last activation of the n samples of the previous forward pass.
 func (m *net[T]) logits(n int) []T { return m.acts[len(m.acts)-1][:n*10] }
 
-// zeroGrads clears the activation and parameter gradients.
+// zeroGrads clears the parameter gradients. Activation gradients need no clearing: backward
+// overwrites each one (the element-wise layers and max-pool write every element; conv and linear
+// clear theirs before adding).
 func (m *net[T]) zeroGrads() {
-	clear(m.gArena)
 	clear(m.pArena)
 }
 
@@ -352,24 +352,27 @@ func (m *net[T]) backward(n int, seed uint64, step uint32) {
 		if o.in != 0 {
 			dx = m.grads[o.in][:n*a.size()]
 		}
+		if dx != nil && (o.kind == opConv || o.kind == opLinear) {
+			clear(dx)
+		}
 		switch o.kind {
 		case opConv:
 			m.k.convBwd(dx, m.pgrads[o.param], m.pgrads[o.param+1], dy, x, m.params[o.param], m.col, m.dcol, n, a.c, a.h, a.w, b.c, o.k)
 		case opLinear:
 			m.k.linBwd(dx, m.pgrads[o.param], m.pgrads[o.param+1], dy, x, m.params[o.param], n, a.size(), b.c)
 		case opBN:
-			batchNormBackward(dx, m.pgrads[o.param], m.pgrads[o.param+1], dy, x, m.params[o.param], m.bnMean[o.aux], m.bnVar[o.aux], n, a.c, a.h*a.w)
+			batchNormBackward(dx, m.pgrads[o.param], m.pgrads[o.param+1], dy, x, m.params[o.param], m.bnMean[o.aux], m.bnVar[o.aux], n, a.c, a.h*a.w, false)
 		case opDrop:
 			if dx != nil {
-				dropoutBackward(dx, dy, seed, step, o.layer, o.p, 0)
+				dropoutBackward(dx, dy, seed, step, o.layer, o.p, 0, false)
 			}
 		case opReLU:
 			if dx != nil {
-				reluBackward(dx, dy, y)
+				reluBackward(dx, dy, y, false)
 			}
 		case opPool:
 			if dx != nil {
-				maxPoolBackward(dx, dy, m.argmax[o.aux][:n*b.size()])
+				maxPoolBackwardSet(dx, dy, m.argmax[o.aux][:n*b.size()], n, a.c, a.h, a.w)
 			}
 		}
 	}
@@ -381,6 +384,7 @@ func (m *net[T]) lossAndGrad(n int, grad bool) (sum float64, correct int) {
 	var d []T
 	if grad {
 		d = m.grads[len(m.grads)-1][:n*10]
+		clear(d)
 	}
 	return softmaxCrossEntropy(d, m.logits(n), m.labels[:n], n, 10)
 }
