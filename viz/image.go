@@ -68,7 +68,7 @@ func grayTile(dst *image.RGBA, x0, y0 int, data []float32, h, w, scale int, lo, 
 }
 
 // MaxTile is the largest side of a magnified map tile, in pixels.
-const MaxTile = 56
+const MaxTile = 64
 
 // tileScale is the integer magnification of c maps of side n: as large as fits c tiles in a row of
 // maxWidth pixels, at most MaxTile pixels a side, at least 1.
@@ -81,7 +81,7 @@ func tileScale(c, n, maxWidth int) int {
 const Gap = 3
 
 // CellW and CellH are the size of one unit of a vector (a linear layer's feature or mask unit).
-const CellW, CellH = 4, 14
+const CellW, CellH = 3, 14
 
 // dims splits an activation tensor of a batch into per-sample channels, height and width: [N,C,H,W]
 // or [N,F] (F features as C=F maps of 1×1, reported as vector=true).
@@ -96,7 +96,7 @@ func dims(shape []int) (n, c, h, w int, vector bool) {
 }
 
 // ActivationImage draws sample s of a batch activation tensor. Maps ([N,C,H,W]) become C tiles,
-// each normalized to its own min..max (black..white) and magnified to about 56 pixels, wrapped into
+// each normalized to its own min..max (black..white) and magnified to at most MaxTile pixels, wrapped into
 // rows no wider than maxWidth. Vectors ([N,F]) become a strip of F cells normalized together.
 func ActivationImage(t nncore.Tensor, s, maxWidth int) *image.RGBA {
 	n, c, h, w, vector := dims(t.Shape)

@@ -35,8 +35,8 @@ func TestActivationImageMaps(t *testing.T) {
 		-10, -10, -10, 10, // sample 1, channel 1
 	}
 	img := ActivationImage(nncore.Tensor{Name: "conv1", Shape: []int{2, 2, 2, 2}, Data: data}, 1, 600)
-	// 2 tiles fit in a row: scale = min((600+3)/2-3, 56)/2 = 28.
-	s := 28
+	// 2 tiles fit in a row: scale = min((600+3)/2-3, MaxTile=64)/2 = 32.
+	s := 32
 	if w, h := img.Rect.Dx(), img.Rect.Dy(); w != 2*2*s+Gap || h != 2*s {
 		t.Fatalf("image %d×%d, want %d×%d", w, h, 4*s+Gap, 2*s)
 	}
