@@ -85,6 +85,10 @@ type Loading struct {
 	Total  int64  `json:"total"`  // bytes of all four files (known in advance from the canonical sizes)
 	Done   bool   `json:"done"`   // all files fetched, verified and decoded
 	Cached bool   `json:"cached"` // the worker had the data from an earlier run
+	// FetchSeconds and DecodeSeconds time the download and the sha256 check plus gunzip and
+	// parsing (set with Done).
+	FetchSeconds  Num `json:"fetch_seconds,omitempty"`
+	DecodeSeconds Num `json:"decode_seconds,omitempty"`
 }
 
 // Backend names the engine ("cpu" or "webgpu") and why it was chosen.

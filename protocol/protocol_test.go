@@ -21,7 +21,7 @@ func every() []Message {
 		{Kind: KindStop, Run: 3},
 		{Kind: KindReady},
 		{Kind: KindStatus, Run: 3, Status: &Status{State: StatePaused}},
-		{Kind: KindLoading, Run: 3, Loading: &Loading{File: mnist.TrainImages, Loaded: 100, Total: 11594722, Done: true, Cached: true}},
+		{Kind: KindLoading, Run: 3, Loading: &Loading{File: mnist.TrainImages, Loaded: 100, Total: 11594722, Done: true, Cached: true, FetchSeconds: 1.5, DecodeSeconds: 0.25}},
 		{Kind: KindBackend, Run: 3, Backend: &Backend{Name: "cpu", Reason: "WebGPU engine not available yet"}},
 		{Kind: KindBatch, Run: 3, Batch: &Batch{Epoch: 1, Batch: 5, Batches: 8, Epochs: 2, Step: 4, Loss: 2.25, Seen: 1280, ImagesPerSec: 800, Elapsed: 1.6}},
 		{Kind: KindEpoch, Run: 3, Epoch: ep},

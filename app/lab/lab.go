@@ -51,19 +51,19 @@ func (c *Lab) firstStep() string {
 	return "first training step " + Duration(r.FirstStep.Seconds()) + " after Start"
 }
 
-func (c *Lab) lossChart() string { return c.run().LossChart() }
+func (c *Lab) lossChart() vugu.HTML { return vugu.HTML(c.run().LossChart()) }
 
-func (c *Lab) epochCharts() string {
+func (c *Lab) epochCharts() vugu.HTML {
 	l, a := c.run().EpochCharts()
-	return l + a
+	return vugu.HTML(l + a)
 }
 
-func (c *Lab) bnTables() string {
+func (c *Lab) bnTables() vugu.HTML {
 	r := c.run()
 	if r == nil || r.Snapshot == nil {
 		return ""
 	}
-	return BNTablesHTML(r.Snapshot)
+	return vugu.HTML(BNTablesHTML(r.Snapshot))
 }
 
 func (c *Lab) showBN() bool {

@@ -247,7 +247,8 @@ func (r *Run) LoadingText() string {
 	case l.Done && l.Cached:
 		return "MNIST already loaded (" + Bytes(l.Total) + ")"
 	case l.Done:
-		return "MNIST loaded and verified: " + Bytes(l.Total)
+		return "MNIST loaded and verified: " + Bytes(l.Total) + " (download " + Duration(float64(l.FetchSeconds)) +
+			", sha256 check and decoding " + Duration(float64(l.DecodeSeconds)) + ")"
 	case l.Total > 0:
 		return "downloading " + l.File + ": " + Bytes(l.Loaded) + " of " + Bytes(l.Total)
 	}

@@ -147,7 +147,11 @@ func (d *dataset) load(run int, base string) (*mnist.Set, *mnist.Set, error) {
 	}
 	var loaded int64
 	var lastPost time.Time
+	var fetching time.Duration
+	began := time.Now()
 	train, test, err := mnist.LoadFrom(func(name string) ([]byte, error) {
+		t0 := time.Now()
+		defer func() { fetching += time.Since(t0) }()
 		return fetchBytes(base+name, func(n int64) {
 			loaded += n
 			if now := time.Now(); now.Sub(lastPost) >= 100*time.Millisecond {
@@ -160,7 +164,8 @@ func (d *dataset) load(run int, base string) (*mnist.Set, *mnist.Set, error) {
 		return nil, nil, fmt.Errorf("loading MNIST: %w", err)
 	}
 	d.train, d.test = train, test
-	post(protocol.Message{Kind: protocol.KindLoading, Run: run, Loading: &protocol.Loading{Loaded: loaded, Total: total, Done: true}})
+	post(protocol.Message{Kind: protocol.KindLoading, Run: run, Loading: &protocol.Loading{Loaded: loaded, Total: total, Done: true,
+		FetchSeconds: protocol.Num(fetching.Seconds()), DecodeSeconds: protocol.Num((time.Since(began) - fetching).Seconds())}})
 	return train, test, nil
 }
 

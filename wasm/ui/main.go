@@ -45,6 +45,9 @@ func main() {
 		if m.Kind == protocol.KindReady && timing.Truthy() {
 			timing.Set("workerReady", now())
 		}
+		if m.Kind == protocol.KindLoading && m.Loading.Done && timing.Truthy() {
+			timing.Set("dataReady", now())
+		}
 		if m.Kind == protocol.KindBatch && !firstStep && timing.Truthy() {
 			firstStep = true
 			timing.Set("firstStep", now())
