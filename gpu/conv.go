@@ -7,18 +7,40 @@ import _ "embed"
 var (
 	//go:embed conv_forward.wgsl
 	convForwardWGSL string
-	//go:embed conv_backward_input.wgsl
-	convBackwardInputWGSL string
+	//go:embed pad2d.wgsl
+	pad2dWGSL string
 	//go:embed conv_backward_weight.wgsl
 	convBackwardWeightWGSL string
 	//go:embed reduce_chunks.wgsl
 	reduceChunksWGSL string
 )
 
-// convParams is conv_forward.wgsl's and conv_backward_input.wgsl's Params.
+// convParams is conv_forward.wgsl's Params.
 type convParams struct {
-	Cin, H, W, Cout, K, OH, OW, Woff uint32
+	Cin, H, W, Cout, K, OH, OW, Woff, Sco, Sci, Sky, Skx, HasBias, Boff, Pad0, Pad1 uint32
 }
+
+// newConv returns the Params of a plain forward convolution whose weight [cout,cin,k,k] starts at
+// woff, with the bias right after it.
+func newConv(cin, h, w, cout, k, woff int) convParams {
+	kk := k * k
+	return convParams{Cin: uint32(cin), H: uint32(h), W: uint32(w), Cout: uint32(cout), K: uint32(k),
+		OH: uint32(h - k + 1), OW: uint32(w - k + 1), Woff: uint32(woff), Sco: uint32(cin * kk), Sci: uint32(kk),
+		Sky: uint32(k), Skx: 1, HasBias: 1, Boff: uint32(woff + cout*cin*kk)}
+}
+
+// inputGrad returns the Params that compute ∂L/∂x of p from ∂L/∂y zero-padded by k−1 on every side:
+// a full convolution with the kernel transposed (cin ↔ cout) and flipped (strides −k, −1 as u32).
+func (p convParams) inputGrad() convParams {
+	k, kk := p.K, p.K*p.K
+	return convParams{Cin: p.Cout, H: p.OH + 2*(k-1), W: p.OW + 2*(k-1), Cout: p.Cin, K: k, OH: p.H, OW: p.W,
+		Woff: p.Woff + (k-1)*k + (k - 1), Sco: kk, Sci: p.Cin * kk, Sky: -k, Skx: ^uint32(0)}
+}
+
+// pad2dParams is pad2d.wgsl's Params.
+type pad2dParams struct{ C, H, W, Pad uint32 }
+
+func (p pad2dParams) threads(n int) int { return n * int(p.C*(p.H+2*p.Pad)*(p.W+2*p.Pad)) }
 
 // convWeightParams is conv_backward_weight.wgsl's Params.
 type convWeightParams struct {
@@ -36,8 +58,8 @@ const convChunk = 8
 var (
 	// Bindings: Step, Params, x, p, y.
 	convForwardProgram = &program{name: "conv_forward", src: convForwardWGSL, wg: 64, params: convParams{}}
-	// Bindings: Step, Params, dy, p, dx.
-	convBackwardInputProgram = &program{name: "conv_backward_input", src: convBackwardInputWGSL, wg: 64, params: convParams{}}
+	// Bindings: Step, Params, src, out.
+	pad2dProgram = &program{name: "pad2d", src: pad2dWGSL, wg: 64, params: pad2dParams{}}
 	// Bindings: Step, Params, dy, x, part.
 	convBackwardWeightProgram = &program{name: "conv_backward_weight", src: convBackwardWeightWGSL, wg: 64, params: convWeightParams{}}
 	// Bindings: Step, Params, part, g.
@@ -48,11 +70,9 @@ func (p convParams) forwardThreads(n int) int {
 	return n * ceilDiv(int(p.Cout), 4) * int(p.OH) * ceilDiv(int(p.OW), 4)
 }
 
-func (p convParams) backwardInputThreads(n int) int {
-	return n * int(p.Cin) * int(p.H) * ceilDiv(int(p.W), 4)
-}
-
 // total is the number of weight and bias gradients.
 func (p convWeightParams) total() int { return int(p.Cout*p.Cin*p.K*p.K + p.Cout) }
 
-func (p convWeightParams) threads(n int) int { return ceilDiv(n, int(p.Chunk)) * p.total() }
+func (p convWeightParams) threads(n int) int {
+	return ceilDiv(n, int(p.Chunk)) * ceilDiv(int(p.Cout), 4) * ceilDiv(int(p.Cin*p.K*p.K)+1, 4)
+}

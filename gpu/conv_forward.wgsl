@@ -1,6 +1,10 @@
-// conv_forward: y = conv(x, w) + b, valid cross-correlation, stride 1 (docs/CONTRACT.md's conv1/conv2).
+// conv_forward: y = conv(x, w) (+ bias), valid cross-correlation, stride 1. It runs conv1's and
+// conv2's forward pass and, on a zero-padded ∂L/∂y with the kernel flipped and transposed, conv2's
+// backward pass to its input (∂L/∂x = full convolution of ∂L/∂y with w).
 //
-//   x [n,cin,h,w]   w [cout,cin,k,k] at p[woff..], bias [cout] right after it   y [n,cout,oh,ow]
+//   x [n,cin,h,w]   y [n,cout,oh,ow]
+//   weight (co,ci,ky,kx) = p[woff + co·sco + ci·sci + ky·sky + kx·skx]  (u32 arithmetic wraps, so
+//   a flipped kernel uses "negative" strides)   bias [cout] at p[boff] when has_bias = 1
 //
 // Register-blocked and barrier-free: each thread computes a 4×4 block, 4 output channels × 4
 // neighbouring output columns of one row, so each input value it loads feeds 4 channels and each
@@ -17,6 +21,14 @@ struct Params {
   oh: u32,
   ow: u32,
   woff: u32,
+  sco: u32,
+  sci: u32,
+  sky: u32,
+  skx: u32,
+  has_bias: u32,
+  boff: u32,
+  pad0: u32,
+  pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> st: Step;
@@ -40,12 +52,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   t = t / prm.oh;
   let co0 = (t % coq) * 4u;
   let n = t / coq;
-  let kk = prm.k * prm.k;
-  let wstride = prm.cin * kk; // between output channels
-  var co: array<u32, 4>;
-  var oxc: array<u32, 4>;
+  var wco: vec4<u32>;
+  var oxc: vec4<u32>;
   for (var j = 0u; j < 4u; j++) {
-    co[j] = min(co0 + j, prm.cout - 1u);
+    wco[j] = prm.woff + min(co0 + j, prm.cout - 1u) * prm.sco;
     oxc[j] = min(ox0 + j, prm.ow - 1u);
   }
   var acc0 = vec4<f32>(0.0);
@@ -54,23 +64,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc3 = vec4<f32>(0.0);
   for (var ci = 0u; ci < prm.cin; ci++) {
     for (var ky = 0u; ky < prm.k; ky++) {
-      let xrow = ((n * prm.cin + ci) * prm.h + oy + ky) * prm.w;
-      let wrow = prm.woff + ci * kk + ky * prm.k;
+      let xr = vec4<u32>(((n * prm.cin + ci) * prm.h + oy + ky) * prm.w) + oxc;
+      let wr = ci * prm.sci + ky * prm.sky;
       for (var kx = 0u; kx < prm.k; kx++) {
-        let xv = vec4<f32>(x[xrow + oxc[0] + kx], x[xrow + oxc[1] + kx], x[xrow + oxc[2] + kx], x[xrow + oxc[3] + kx]);
-        acc0 += p[wrow + co[0] * wstride + kx] * xv;
-        acc1 += p[wrow + co[1] * wstride + kx] * xv;
-        acc2 += p[wrow + co[2] * wstride + kx] * xv;
-        acc3 += p[wrow + co[3] * wstride + kx] * xv;
+        let xv = vec4<f32>(x[xr.x + kx], x[xr.y + kx], x[xr.z + kx], x[xr.w + kx]);
+        let wk = wr + kx * prm.skx;
+        acc0 += p[wco.x + wk] * xv;
+        acc1 += p[wco.y + wk] * xv;
+        acc2 += p[wco.z + wk] * xv;
+        acc3 += p[wco.w + wk] * xv;
       }
     }
   }
-  let boff = prm.woff + prm.cout * wstride;
   var accs = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
   for (var j = 0u; j < 4u; j++) {
     let c = co0 + j;
     if (c < prm.cout) {
-      let b = p[boff + c];
+      var b: f32 = 0.0;
+      if (prm.has_bias != 0u) {
+        b = p[prm.boff + c];
+      }
       let orow = ((n * prm.cout + c) * prm.oh + oy) * prm.ow;
       for (var i = 0u; i < 4u; i++) {
         if (ox0 + i < prm.ow) {

@@ -57,6 +57,24 @@ func closeTo(got, want []float32, tl tol) (int, bool) {
 	return 0, true
 }
 
+// checkNorm compares tensors by relative L2 error ‖got − want‖/‖want‖ (for results of several
+// steps, where a ReLU or max-pool decision at a value within rounding of a tie may flip).
+func checkNorm(t *testing.T, what string, got, want []float32, rel float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d values, want %d", what, len(got), len(want))
+		return
+	}
+	var d, w float64
+	for i := range got {
+		d += (float64(got[i]) - float64(want[i])) * (float64(got[i]) - float64(want[i]))
+		w += float64(want[i]) * float64(want[i])
+	}
+	if math.IsNaN(d) || math.Sqrt(d) > rel*math.Sqrt(w)+1e-6 {
+		t.Errorf("%s: relative L2 error %.3g > %.3g", what, math.Sqrt(d/w), rel)
+	}
+}
+
 func checkClose(t *testing.T, what string, got, want []float32, tl tol) {
 	t.Helper()
 	if i, ok := closeTo(got, want, tl); !ok {
@@ -121,6 +139,17 @@ func TestEngineParity(t *testing.T) {
 					if gs.N != cs.N || gs.Correct != cs.Correct || math.Abs(gs.LossSum-cs.LossSum) > 1e-3+1e-4*math.Abs(cs.LossSum) {
 						t.Errorf("step %d stats: gpu %+v, cpu %+v", s, gs, cs)
 					}
+					if s == 0 {
+						// One step: every parameter elementwise.
+						cst, _ := cpu.State()
+						gst, err := g.State()
+						if err != nil {
+							t.Fatal(err)
+						}
+						for i := range cst.Params {
+							checkClose(t, "step 0 "+cst.Params[i].Name, gst.Params[i].Data, cst.Params[i].Data, tol{1e-5, 1e-3})
+						}
+					}
 				}
 				if g.LastDispatches == 0 {
 					t.Error("no dispatches recorded")
@@ -133,18 +162,18 @@ func TestEngineParity(t *testing.T) {
 				if gst.Step != cst.Step {
 					t.Errorf("step %d, want %d", gst.Step, cst.Step)
 				}
-				tl := tol{2e-5, 2e-3}
+				const rel = 3e-3
 				for i := range cst.Params {
-					checkClose(t, cst.Params[i].Name, gst.Params[i].Data, cst.Params[i].Data, tl)
+					checkNorm(t, cst.Params[i].Name, gst.Params[i].Data, cst.Params[i].Data, rel)
 				}
 				for i := range cst.Buffers {
-					checkClose(t, cst.Buffers[i].Name, gst.Buffers[i].Data, cst.Buffers[i].Data, tl)
+					checkNorm(t, cst.Buffers[i].Name, gst.Buffers[i].Data, cst.Buffers[i].Data, rel)
 				}
 				if len(gst.Velocity) != len(cst.Velocity) {
 					t.Errorf("%d velocity tensors, want %d", len(gst.Velocity), len(cst.Velocity))
 				}
 				for i := range cst.Velocity {
-					checkClose(t, "velocity "+cst.Velocity[i].Name, gst.Velocity[i].Data, cst.Velocity[i].Data, tol{1e-4, 2e-3})
+					checkNorm(t, "velocity "+cst.Velocity[i].Name, gst.Velocity[i].Data, cst.Velocity[i].Data, rel)
 				}
 				csn, _ := cpu.Snapshot()
 				gsn, err := g.Snapshot()
@@ -156,9 +185,10 @@ func TestEngineParity(t *testing.T) {
 				}
 				for i, b := range csn.BN {
 					gb := gsn.BN[i]
-					checkClose(t, b.Name+" batch mean", gb.BatchMean, b.BatchMean, tl)
-					checkClose(t, b.Name+" batch var", gb.BatchVar, b.BatchVar, tl)
-					checkClose(t, b.Name+" running var", gb.RunningVar, b.RunningVar, tl)
+					checkNorm(t, b.Name+" batch mean", gb.BatchMean, b.BatchMean, rel)
+					checkNorm(t, b.Name+" batch var", gb.BatchVar, b.BatchVar, rel)
+					checkNorm(t, b.Name+" running var", gb.RunningVar, b.RunningVar, rel)
+					checkNorm(t, b.Name+" gamma", gb.Gamma, b.Gamma, rel)
 				}
 				for i, m := range csn.Masks {
 					gm := gsn.Masks[i]
@@ -171,7 +201,7 @@ func TestEngineParity(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if ge.N != ce.N || ge.Correct != ce.Correct || math.Abs(ge.LossSum-ce.LossSum) > 1e-3+1e-3*math.Abs(ce.LossSum) {
+				if ge.N != ce.N || ge.Correct < ce.Correct-1 || ge.Correct > ce.Correct+1 || math.Abs(ge.LossSum-ce.LossSum) > 1e-3+3e-3*math.Abs(ce.LossSum) {
 					t.Errorf("evaluate: gpu %+v, cpu %+v", ge, ce)
 				}
 				x := make([]float32, 19*1024)
@@ -185,7 +215,7 @@ func TestEngineParity(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkClose(t, "predict", gp, cp, tol{1e-5, 1e-3})
+				checkNorm(t, "predict", gp, cp, rel)
 			})
 		}
 	}

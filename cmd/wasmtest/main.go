@@ -10,7 +10,8 @@
 // output. With -worker (or -both) the binary runs inside a dedicated Web Worker, as the site's
 // trainer does; the worker posts its output lines to the page. The test binary's working
 // directory has no meaning in the browser: a test fetches its package's files from
-// location.origin + "/pkg/" (the package directory is served there).
+// location.origin + "/pkg/" (the package directory is served there). Environment variables whose
+// names start with LENETLAB_ or WASMTEST_ are passed to the test binary.
 //
 // A package fails when its test binary exits non-zero, throws, or does not finish within
 // -timeout. wasmtest exits 1 when any package failed, 2 on a usage or setup error.
@@ -211,7 +212,16 @@ func runInBrowser(browser, bin string, execJS []byte, pkgDir string, worker bool
 	}
 	mux := http.NewServeMux()
 	argv, _ := json.Marshal(append([]string{"test.wasm"}, testArgs...))
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "LENETLAB_") || strings.HasPrefix(k, "WASMTEST_") {
+			env[k] = v
+		}
+	}
+	envJSON, _ := json.Marshal(env)
 	page := strings.Replace(pageHTML, "ARGV", string(argv), 1)
+	page = strings.Replace(page, "ENV", string(envJSON), 1)
 	if worker {
 		page = strings.Replace(page, "WORKER", "true", 1)
 	} else {

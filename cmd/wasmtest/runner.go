@@ -7,14 +7,14 @@ const pageHTML = `<!doctype html>
 <script src="/wasm_exec.js"></script>
 <script src="/runner.js"></script>
 <script>
-const argv = ARGV;
+const argv = ARGV, env = ENV;
 if (WORKER) {
   const w = new Worker("/runner.js");
   w.onmessage = (e) => report(e.data.kind, e.data.text);
   w.onerror = (e) => report("error", "worker: " + (e.message || e));
-  w.postMessage({argv});
+  w.postMessage({argv, env});
 } else {
-  runTest(argv);
+  runTest(argv, env);
 }
 </script></body></html>
 `
@@ -34,7 +34,7 @@ function emit(kind, text) {
 }
 if (inWorker) {
   importScripts("/wasm_exec.js");
-  self.onmessage = (e) => runTest(e.data.argv);
+  self.onmessage = (e) => runTest(e.data.argv, e.data.env);
   self.addEventListener("unhandledrejection", (e) => emit("error", "unhandled rejection: " + e.reason));
 } else {
   self.addEventListener("unhandledrejection", (e) => emit("error", "unhandled rejection: " + e.reason));
@@ -48,7 +48,7 @@ function flushLines(all) {
   for (const l of outBuf.substring(0, nl).split("\n")) emit("line", l);
   outBuf = outBuf.substring(nl + 1);
 }
-async function runTest(argv) {
+async function runTest(argv, env) {
   try {
     globalThis.fs.writeSync = function (fd, b) {
       outBuf += dec.decode(b, {stream: true});
@@ -57,7 +57,7 @@ async function runTest(argv) {
     };
     const go = new Go();
     go.argv = argv;
-    go.env = Object.assign({}, go.env, {WASMTEST: inWorker ? "worker" : "page"});
+    go.env = Object.assign({}, go.env, env, {WASMTEST: inWorker ? "worker" : "page"});
     let code = null;
     go.exit = (c) => { code = c; };
     const resp = await fetch("/test.wasm");
