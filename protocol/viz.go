@@ -41,7 +41,7 @@ type VizFrame struct {
 	V           int                   `json:"v"`             // VizVersion
 	Run         string                `json:"run,omitempty"` // label of the run, e.g. "standard-bn"
 	Step        int64                 `json:"step"`
-	Epoch       int                   `json:"epoch"`
+	Epoch       int                   `json:"epoch"` // the epoch being trained, 1-based as shown to people
 	Config      nncore.Config         `json:"config"`
 	Params      []VizTensor           `json:"params"`
 	Buffers     []VizTensor           `json:"buffers"`

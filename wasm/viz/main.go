@@ -95,7 +95,7 @@ func (g *game) showFrame(f *protocol.VizFrame) error {
 	img, labels := viz.Dashboard(viz.DashboardInput{Acts: p.Acts, Masks: f.Masks, Sample: 0})
 	pred := viz.Argmax(p.Probs[:10])
 	header := fmt.Sprintf("%s | step %s | epoch %d | probe image 0: label %d, predicted %d (%s%%, training mode)",
-		f.Run, viz.FormatInt(f.Step), f.Epoch+1, f.ProbeLabels[0], pred, viz.FormatFloat(100*float64(p.Probs[pred]), 1))
+		f.Run, viz.FormatInt(f.Step), f.Epoch, f.ProbeLabels[0], pred, viz.FormatFloat(100*float64(p.Probs[pred]), 1))
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
