@@ -24,7 +24,7 @@ func (b *svgBuf) text(x, y float64, anchor, class, s string) {
 }
 
 func openSVG(b *svgBuf, w, h int, label string) {
-	b.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" font-size="11" font-family="sans-serif">`,
+	b.f(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" font-size="11" font-family="sans-serif">`,
 		w, h, w, h, html.EscapeString(label))
 }
 
@@ -68,7 +68,7 @@ func ViolinSVG(layer string, gamma, beta []float32) string {
 		}
 		x0 := float64(i) * ViolinW / 2
 		violinPanel(&b, NewViolin(Float64s(part.v)), x0, 24, ViolinW/2, ViolinH-44, part.fill)
-		b.text(x0+ViolinW/4, ViolinH-6, "middle", "axis", part.name)
+		b.text(x0+ViolinW/4, ViolinH-6, "middle", "label", part.name)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
@@ -130,7 +130,7 @@ func BandsSVG(s BandSeries) string {
 	openSVG(&b, BandsW, BandsH, "Quantile bands over training: "+s.Label)
 	b.text(BandsW/2, 13, "middle", "title", s.Label)
 	if len(s.Steps) == 0 {
-		b.text(BandsW/2, BandsH/2, "middle", "axis", "no snapshots yet")
+		b.text(BandsW/2, BandsH/2, "middle", "label", "no snapshots yet")
 		b.WriteString(`</svg>`)
 		return b.String()
 	}
@@ -174,7 +174,7 @@ func BandsSVG(s BandSeries) string {
 	}
 	b.text(left, BandsH-18, "start", "tick", FormatInt(s.Steps[0]))
 	b.text(left+pw, BandsH-18, "end", "tick", FormatInt(s.Steps[len(s.Steps)-1]))
-	b.text(left+pw/2, BandsH-4, "middle", "axis", "training step")
+	b.text(left+pw/2, BandsH-4, "middle", "label", "training step")
 	b.WriteString(`</svg>`)
 	return b.String()
 }
@@ -238,7 +238,7 @@ func KnockoutSVG(series []KnockoutSeries) string {
 	}
 	b.text(left, KnockoutH-18, "start", "tick", "1")
 	b.text(left+pw, KnockoutH-18, "end", "tick", FormatInt(int64(n)))
-	b.text(left+pw/2, KnockoutH-4, "middle", "axis", "hidden unit, sorted by accuracy drop")
+	b.text(left+pw/2, KnockoutH-4, "middle", "label", "hidden unit, sorted by accuracy drop")
 	b.WriteString(`</svg>`)
 	return b.String()
 }

@@ -118,7 +118,7 @@ func (c *Concepts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 			vgparent.AppendChild(vgn)
 			if len(c.demo().Knockout) > 0 {
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figure", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "knockout-chart"}}}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figure", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "knockout-chart"}, vugu.VGAttribute{Namespace: "", Key: "style", Val: "margin:0"}}}
 				vgparent.AppendChild(vgn)
 				{
 					vgparent := vgn
@@ -211,7 +211,7 @@ func (c *Concepts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			}
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 			vgparent.AppendChild(vgn)
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "shift-charts"}}}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "shift-charts"}, vugu.VGAttribute{Namespace: "", Key: "style", Val: "display:flex;flex-wrap:wrap;gap:1rem"}}}
 			vgparent.AppendChild(vgn)
 			{
 				vgparent := vgn
@@ -223,7 +223,7 @@ func (c *Concepts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					_ = vgiterkey
 					svg := svg
 					_ = svg
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figure", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "shift-chart"}}}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figure", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "shift-chart"}, vugu.VGAttribute{Namespace: "", Key: "style", Val: "margin:0"}}}
 					vgparent.AppendChild(vgn)
 					{
 						vgparent := vgn

@@ -17,7 +17,7 @@ func (c *Violins) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	var vgiterkey interface{}
 	_ = vgiterkey
 	var vgn *vugu.VGNode
-	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "violins"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "violins"}}}
+	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "violins"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "violins"}, vugu.VGAttribute{Namespace: "", Key: "style", Val: "display:flex;flex-wrap:wrap;gap:1rem"}}}
 	vgout.Out = append(vgout.Out, vgn) // root for output
 	{
 		vgparent := vgn
@@ -41,7 +41,7 @@ func (c *Violins) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			_ = vgiterkey
 			l := l
 			_ = l
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figure", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "violin"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "violin"}}}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figure", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "violin"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "violin"}, vugu.VGAttribute{Namespace: "", Key: "style", Val: "margin:0;max-width:320px"}}}
 			vgparent.AppendChild(vgn)
 			vgn.AddAttrInterface("data-layer", l.Name)
 			{
@@ -49,12 +49,12 @@ func (c *Violins) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				_ = vgparent
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "violin-plot"}}}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "violin-plot chart-box"}}}
 				vgparent.AppendChild(vgn)
 				vgn.SetInnerHTML(l.SVG)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figcaption", Attr: []vugu.VGAttribute(nil)}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figcaption", Attr: []vugu.VGAttribute{{Namespace: "", Key: "style", Val: "font-size:.85rem"}}}
 				vgparent.AppendChild(vgn)
 				vgn.SetInnerHTML(l.Caption)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
