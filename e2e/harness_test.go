@@ -221,3 +221,10 @@ func (p *page) typeInto(testid, text string) {
 	eval[bool](p, fmt.Sprintf(`(() => { const e = document.querySelector('[data-testid=%q]'); e.focus(); e.select(); return true; })()`, testid))
 	p.do("type into "+testid, chromedp.SendKeys(sel(testid), text))
 }
+
+// paste replaces the value of the input or textarea with the data-testid in one input event.
+func (p *page) paste(testid, text string) {
+	p.t.Helper()
+	eval[bool](p, fmt.Sprintf(`(() => { const e = document.querySelector('[data-testid=%q]'); e.value = %q;
+		e.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, testid, text))
+}

@@ -589,6 +589,7 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "tr", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "epoch-row"}}}
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("data-epoch", e.Epoch)
+							vgn.AddAttrInterface("data-images-per-sec", c.plain(e.ImagesPerSec))
 							vgn.AddAttrInterface("data-test-acc", c.plain(e.TestAcc))
 							vgn.AddAttrInterface("data-test-loss", c.plain(e.TestLoss))
 							vgn.AddAttrInterface("data-train-acc", c.plain(e.TrainAcc))
