@@ -3,12 +3,12 @@
 //
 //	go run ./cmd/wasmtest [flags] [packages] [-- test flags]
 //	go run ./cmd/wasmtest ./gpu/...
-//	go run ./cmd/wasmtest -worker -run TestDevice ./gpu
+//	go run ./cmd/wasmtest -mode worker -run TestDevice ./gpu
 //
 // For each package it builds the test binary with `go test -c`, serves it with the Go release's
 // wasm_exec.js on 127.0.0.1, opens a page in Chromium through chromedp, and streams the test's
-// output. With -worker (or -both) the binary runs inside a dedicated Web Worker, as the site's
-// trainer does; the worker posts its output lines to the page. The test binary's working
+// output. By default (-mode both) each binary runs twice: on the page, and inside a dedicated Web
+// Worker as the site's trainer does (the worker posts its output lines to the page). The test binary's working
 // directory has no meaning in the browser: a test fetches its package's files from
 // location.origin + "/pkg/" (the package directory is served there). Environment variables whose
 // names start with LENETLAB_ or WASMTEST_ are passed to the test binary.
@@ -38,8 +38,7 @@ import (
 
 var (
 	flagTimeout = flag.Duration("timeout", 6*time.Minute, "fail a package whose tests run longer than this")
-	flagWorker  = flag.Bool("worker", false, "run the test binary inside a dedicated Web Worker")
-	flagBoth    = flag.Bool("both", false, "run each package twice: on the page and in a worker")
+	flagMode    = flag.String("mode", "both", "where the test binary runs: page, worker (a dedicated Web Worker, as the site's trainer), or both (twice)")
 	flagRun     = flag.String("run", "", "passed to the test binary as -test.run")
 	flagV       = flag.Bool("v", false, "passed to the test binary as -test.v")
 	flagBrowser = flag.String("browser", "", "browser binary (default: $WASMTEST_BROWSER, chromium, chromium-browser, google-chrome)")
@@ -107,9 +106,17 @@ func run(patterns, testArgs []string) int {
 		defer os.RemoveAll(tmp)
 	}
 
-	modes := []bool{*flagWorker}
-	if *flagBoth {
+	var modes []bool
+	switch *flagMode {
+	case "page":
+		modes = []bool{false}
+	case "worker":
+		modes = []bool{true}
+	case "both":
 		modes = []bool{false, true}
+	default:
+		fmt.Fprintf(os.Stderr, "wasmtest: -mode %q: use page, worker or both\n", *flagMode)
+		return 2
 	}
 	failed := 0
 	ran := 0
