@@ -19,6 +19,29 @@ type Calculators struct {
 	pg      *Page
 	seen    string // the Query last read
 	emitted string // the query last passed to OnQuery
+	memo    map[string]memoHTML
+}
+
+// memoHTML keeps a table's HTML while its inputs are the same: vugu builds the whole tree on
+// every render (each keystroke, each toggle), and VGG tables with working are ~70 kB.
+type memoHTML struct {
+	of   any
+	d    Display
+	name string
+	html vugu.HTML
+}
+
+func (c *Calculators) memoized(slot string, of any, name string, f func() string) vugu.HTML {
+	d := c.s().Display()
+	if m, ok := c.memo[slot]; ok && m.of == of && m.d == d && m.name == name {
+		return m.html
+	}
+	if c.memo == nil {
+		c.memo = map[string]memoHTML{}
+	}
+	h := vugu.HTML(f())
+	c.memo[slot] = memoHTML{of, d, name, h}
+	return h
 }
 
 // Compute runs before each build: it follows Query when it changes from outside (a link,
@@ -102,21 +125,34 @@ func (c *Calculators) showModel() bool {
 	return (v == ViewAlexNet || v == ViewVGG || v == ViewCustom) && c.p().Model() != nil
 }
 
-func (c *Calculators) layerTable() string {
-	return LayerTableHTML(c.p().Model(), c.s().Display(), "calc-layers")
+// The table builders return escaped HTML; vg-html needs it typed as vugu.HTML, or it escapes
+// it again and shows the markup as text.
+
+func (c *Calculators) layerTable() vugu.HTML {
+	m := c.p().Model()
+	return c.memoized("layers", m, "", func() string { return LayerTableHTML(m, c.s().Display(), "calc-layers") })
 }
 
-func (c *Calculators) summary() string { return SummaryHTML(c.p().Model(), c.s().Display()) }
-
-func (c *Calculators) familyTable() string {
-	return FamilyTableHTML(c.p().Family, c.p().ModelName(), c.s().Display())
+func (c *Calculators) summary() vugu.HTML {
+	m := c.p().Model()
+	return c.memoized("summary", m, "", func() string { return SummaryHTML(m, c.s().Display()) })
 }
 
-func (c *Calculators) inception() string {
-	if c.p().Inception == nil {
+func (c *Calculators) familyTable() vugu.HTML {
+	fam, name := c.p().Family, c.p().ModelName()
+	var first *arch.Result
+	if len(fam) > 0 {
+		first = fam[0].Result
+	}
+	return c.memoized("family", first, name, func() string { return FamilyTableHTML(fam, name, c.s().Display()) })
+}
+
+func (c *Calculators) inception() vugu.HTML {
+	cmp := c.p().Inception
+	if cmp == nil {
 		return ""
 	}
-	return InceptionHTML(c.p().Inception, c.s().Display())
+	return c.memoized("inception", cmp, "", func() string { return InceptionHTML(cmp, c.s().Display()) })
 }
 
 func (c *Calculators) incFields() []struct{ Key, Label string } { return IncFields }

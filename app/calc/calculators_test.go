@@ -66,6 +66,13 @@ func TestRenderHooks(t *testing.T) {
 			t.Errorf("%q: selected options %q", tc.query, m)
 		}
 	}
+	// vg-html must get vugu.HTML: a plain string is escaped and the page shows markup as text.
+	for _, q := range []string{"model=vgg16", "model=inception-naive", "model=lenet5"} {
+		html := render(t, &Calculators{Query: q})
+		if !strings.Contains(html, `<table class="num calc-layers"`) || strings.Contains(html, "&lt;table") || strings.Contains(html, "&lt;td") {
+			t.Errorf("%q: the tables are not rendered as HTML", q)
+		}
+	}
 	html := render(t, &Calculators{Query: "model=custom"})
 	if !strings.Contains(html, `data-testid="calc-spec"`) {
 		t.Error("custom view has no calc-spec textarea")

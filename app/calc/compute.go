@@ -20,6 +20,24 @@ type Page struct {
 
 	errs   map[string]string // per view
 	models map[string]modelResult
+	cache  map[string]*arch.Result // analyses by spec and options: toggles that only change the display reuse them
+}
+
+// analyze is arch.Analyze through the cache; key identifies the spec.
+func (p *Page) analyze(key string, spec arch.Spec) (*arch.Result, error) {
+	key = fmt.Sprintf("%s|%v|%v", key, p.State.NoBias, p.State.Momentum)
+	if r, ok := p.cache[key]; ok {
+		return r, nil
+	}
+	r, err := arch.Analyze(spec, p.State.Options())
+	if err != nil {
+		return nil, err
+	}
+	if len(p.cache) >= 64 {
+		clear(p.cache)
+	}
+	p.cache[key] = r
+	return r, nil
 }
 
 type modelResult struct {
@@ -41,7 +59,7 @@ type FamilyRow struct {
 
 // NewPage opens the page at a query.
 func NewPage(query string) *Page {
-	p := &Page{State: ParseQuery(query), errs: map[string]string{}, models: map[string]modelResult{}}
+	p := &Page{State: ParseQuery(query), errs: map[string]string{}, models: map[string]modelResult{}, cache: map[string]*arch.Result{}}
 	p.Compute()
 	return p
 }
@@ -81,6 +99,7 @@ func (p *Page) computeModel() error {
 	s := p.State
 	var spec arch.Spec
 	name := s.Model
+	key := "preset:" + name
 	switch {
 	case s.View == ViewCustom:
 		var err error
@@ -90,20 +109,22 @@ func (p *Page) computeModel() error {
 		if !isPreset(name) {
 			name = "custom stack"
 		}
+		key = "spec:" + s.Spec
 	case ViewFor(s.Model) == s.View:
 		spec = mustPreset(s.Model)
 	default:
 		name = family(s.View)[0]
 		spec = mustPreset(name)
+		key = "preset:" + name
 	}
-	r, err := arch.Analyze(spec, s.Options())
+	r, err := p.analyze(key, spec)
 	if err != nil {
 		return fmt.Errorf("Custom stack JSON: %w", err)
 	}
 	p.models[s.View] = modelResult{name, r}
 	p.Family = nil
 	for _, n := range family(s.View) {
-		fr, err := arch.Analyze(mustPreset(n), s.Options())
+		fr, err := p.analyze("preset:"+n, mustPreset(n))
 		if err != nil {
 			panic("calc: preset " + n + ": " + err.Error())
 		}
