@@ -195,10 +195,10 @@ func ParseQuery(q string) State {
 		}
 	}
 	if v.Has("spec") {
-		s.Spec = v.Get("spec")
 		if !v.Has("model") {
-			s.Model = CustomModel
+			s.selectModel(CustomModel)
 		}
+		s.Spec = v.Get("spec")
 	}
 	return s
 }

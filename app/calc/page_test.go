@@ -25,6 +25,9 @@ func TestQueryRoundTrip(t *testing.T) {
 			t.Errorf("ParseQuery(%q).Query() = %q", q, got)
 		}
 	}
+	if s := ParseQuery("spec=%7B%7D"); s.View != ViewCustom || s.Model != CustomModel || s.Spec != "{}" {
+		t.Errorf("a spec without a model: %+v", s)
+	}
 	// Junk is ignored, not fatal.
 	s := ParseQuery("model=vgg99&view=nowhere&dtype=int4&%zz")
 	if s.Model != "alexnet" || s.View != ViewAlexNet || s.DType != "fp32" {

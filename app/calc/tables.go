@@ -41,12 +41,19 @@ func (d Display) ops(macs int64, macsWork, flopsWork string) (string, string) {
 
 var esc = html.EscapeString
 
+// textHeads are the columns that hold words, aligned left; numbers align right.
+var textHeads = map[string]bool{"layer": true, "type": true, "output": true, "model": true, "branch": true}
+
 type htmlTable struct{ b strings.Builder }
 
 func (t *htmlTable) open(class, testid string, head ...string) {
 	fmt.Fprintf(&t.b, `<table class="%s" data-testid="%s"><thead><tr>`, esc(class), esc(testid))
 	for _, h := range head {
-		fmt.Fprintf(&t.b, "<th>%s</th>", esc(h))
+		if textHeads[h] {
+			fmt.Fprintf(&t.b, `<th class="text">%s</th>`, esc(h))
+		} else {
+			fmt.Fprintf(&t.b, "<th>%s</th>", esc(h))
+		}
 	}
 	t.b.WriteString("</tr></thead><tbody>")
 }
