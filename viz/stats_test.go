@@ -132,3 +132,17 @@ func TestBandsAndKnockoutSVG(t *testing.T) {
 		t.Errorf("knockout SVG:\n%s", k)
 	}
 }
+
+func TestViolinTicksDoNotOverlap(t *testing.T) {
+	// All values equal: min, median and max share one position; one tick label only.
+	svg := ViolinSVG("bn0", []float32{1}, []float32{0})
+	if got := strings.Count(svg, `class="tick"`); got != 2 {
+		t.Errorf("%d tick labels for two single-value violins, want 2", got)
+	}
+	if !strings.Contains(svg, "bn0 (1 feature)") {
+		t.Error("title not singular")
+	}
+	if got := strings.Count(ViolinSVG("bn1", []float32{0, 0.5, 1}, []float32{0, 0.5, 1}), `class="tick"`); got != 6 {
+		t.Errorf("%d tick labels for spread data, want 6", got)
+	}
+}

@@ -13,6 +13,14 @@ import (
 // element; the vugu components embed it with vg-content and wrap it in the element that carries the
 // test ids. Coordinates are in user units of the viewBox, so the charts scale with CSS width.
 
+// Plural formats n with thousands separators and the singular or plural noun.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return FormatInt(int64(n)) + " " + many
+}
+
 func num(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 type svgBuf struct{ strings.Builder }
@@ -57,7 +65,7 @@ const (
 func ViolinSVG(layer string, gamma, beta []float32) string {
 	var b svgBuf
 	openSVG(&b, ViolinW, ViolinH, fmt.Sprintf("Violin plots of %s: γ and β of %d features", layer, len(gamma)))
-	b.text(ViolinW/2, 13, "middle", "title", fmt.Sprintf("%s (%s features)", layer, FormatInt(int64(len(gamma)))))
+	b.text(ViolinW/2, 13, "middle", "title", fmt.Sprintf("%s (%s)", layer, Plural(len(gamma), "feature", "features")))
 	for i, part := range []struct {
 		name string
 		v    []float32
@@ -104,7 +112,12 @@ func violinPanel(b *svgBuf, v Violin, x0, y0, w, h float64, fill string) {
 	b.f(`<rect x="%s" y="%s" width="8" height="%s" fill="#222" fill-opacity="0.7"/>`, num(cx-4), num(y(s.Q3)), num(math.Max(y(s.Q1)-y(s.Q3), 0.5)))
 	b.f(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#fff" stroke-width="2"/>`, num(cx-4), num(cx+4), num(y(s.Median)), num(y(s.Median)))
 	b.f(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#888"/>`, num(x0+axisW-2), num(x0+axisW-2), num(y0), num(y0+h))
-	for _, t := range []float64{s.Min, s.Median, s.Max} {
+	var printed []float64 // y of the tick labels so far: skip one that would overlap
+	for _, t := range []float64{s.Min, s.Max, s.Median} {
+		if slices.ContainsFunc(printed, func(p float64) bool { return math.Abs(p-y(t)) < 11 }) {
+			continue
+		}
+		printed = append(printed, y(t))
 		b.f(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#888"/>`, num(x0+axisW-5), num(x0+axisW-2), num(y(t)), num(y(t)))
 		b.text(x0+axisW-7, y(t)+4, "end", "tick", FormatSig(t, 3))
 	}

@@ -159,6 +159,11 @@ func (c *Concepts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute(nil)}
 		vgparent.AppendChild(vgn)
+		vgn.SetInnerHTML(vugu.HTML("One thing the violins of the \x3Cb\x3Ebn-input\x3C/b\x3E variant show: bn0\x26#39;s γ and β stay at 1 and 0. The reason is\n    not a bug but the architecture. conv1 is linear and has no padding, and bn1 standardizes each of its\n    channels again, so scaling or shifting the input image changes nothing that bn1 lets through: the\n    gradient of the loss with respect to bn0\x26#39;s γ and β is zero apart from rounding and the tiny ε. What\n    bn0 still does is standardize the input with the batch\x26#39;s own statistics."))
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+		vgparent.AppendChild(vgn)
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute(nil)}
+		vgparent.AppendChild(vgn)
 		vgn.SetInnerHTML(vugu.HTML("Ioffe and Szegedy (2015) motivated BN with \x3Cb\x3Einternal covariate shift\x3C/b\x3E: while earlier layers learn,\n    the distribution of every later layer\x26#39;s input keeps moving, so each layer chases a moving target and\n    small learning rates and careful initialization are needed. Fixing the mean and variance of each\n    layer\x26#39;s input should remove the shift and allow much larger learning rates; in their experiments it\n    did allow them, and trained image classifiers in far fewer steps."))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 		vgparent.AppendChild(vgn)

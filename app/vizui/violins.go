@@ -53,8 +53,8 @@ func ViolinLayers(bn []nncore.BNSnapshot) []ViolinLayer {
 		out = append(out, ViolinLayer{
 			Name: l.Name,
 			SVG:  vugu.HTML(viz.ViolinSVG(l.Name, l.Gamma, l.Beta)),
-			Caption: fmt.Sprintf("%s: γ median %s (range %s to %s), β median %s (range %s to %s), %s values each.",
-				l.Name, sig(g.Median), sig(g.Min), sig(g.Max), sig(b.Median), sig(b.Min), sig(b.Max), viz.FormatInt(int64(len(l.Gamma)))),
+			Caption: fmt.Sprintf("%s: γ median %s (range %s to %s), β median %s (range %s to %s), %s each.",
+				l.Name, sig(g.Median), sig(g.Min), sig(g.Max), sig(b.Median), sig(b.Min), sig(b.Max), viz.Plural(len(l.Gamma), "value", "values")),
 			Table: vugu.HTML(valuesTable(l)),
 		})
 	}
