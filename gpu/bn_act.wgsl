@@ -8,7 +8,9 @@
 //   ReLU:    max(y, 0)
 //   pool:    out [n,c,h/2,w/2] = max of each 2×2 window, first maximum in row-major order on ties;
 //            argmax holds its position in the window (0..3) for bn_act_back
-// Without pool, out has z's shape. One thread per output value, barrier-free.
+// Without pool, out has z's shape. One thread per output value, barrier-free. With pool and an odd
+// h or w, the last row or column lies outside every window and its mask0 bits are not written (the
+// model pools 28×28 and 10×10 maps only).
 //
 // Bindings: 0 Step, 1 Params, 2 z, 3 p (parameters: γ at gamma_off, β at beta_off), 4 bufs
 // (running mean at moff, variance at voff), 5 stats (batch mean [c], variance [c]), 6 out,
