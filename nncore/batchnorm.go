@@ -57,17 +57,12 @@ func batchNormTrainForward[T Float](y, mean, variance, x, gamma, beta []T, n, c,
 	for ch := 0; ch < c; ch++ {
 		var s float64
 		for i := 0; i < n; i++ {
-			for _, v := range x[(i*c+ch)*hw : (i*c+ch+1)*hw] {
-				s += float64(v)
-			}
+			s += sum64(x[(i*c+ch)*hw : (i*c+ch+1)*hw])
 		}
 		mu := s / cnt
 		var ss float64
 		for i := 0; i < n; i++ {
-			for _, v := range x[(i*c+ch)*hw : (i*c+ch+1)*hw] {
-				d := float64(v) - mu
-				ss += d * d
-			}
+			ss += sumSqDev64(x[(i*c+ch)*hw:(i*c+ch+1)*hw], mu)
 		}
 		va := ss / cnt
 		mean[ch], variance[ch] = T(mu), T(va)
@@ -123,12 +118,11 @@ func batchNormBackward[T Float](dx, dgamma, dbeta, dy, x, gamma, mean, variance 
 		var sdy, sdyx float64
 		for i := 0; i < n; i++ {
 			o := (i*c + ch) * hw
-			g, xs := dy[o:o+hw], x[o:o+hw]
-			for j, v := range g {
-				sdy += float64(v)
-				sdyx += float64(v) * (float64(xs[j]) - mu) * inv
-			}
+			a, b := sumDot64(dy[o:o+hw], x[o:o+hw], mu)
+			sdy += a
+			sdyx += b
 		}
+		sdyx *= inv
 		dgamma[ch] += T(sdyx)
 		dbeta[ch] += T(sdy)
 		if dx == nil {
@@ -152,4 +146,60 @@ func batchNormBackward[T Float](dx, dgamma, dbeta, dy, x, gamma, mean, variance 
 			}
 		}
 	}
+}
+
+// The float64 sums below keep four independent chains: one chain waits on the adder's latency at
+// every element.
+
+// sum64 returns Σ v.
+func sum64[T Float](v []T) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		s0 += float64(v[i])
+		s1 += float64(v[i+1])
+		s2 += float64(v[i+2])
+		s3 += float64(v[i+3])
+	}
+	for ; i < len(v); i++ {
+		s0 += float64(v[i])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumSqDev64 returns Σ (v−mu)².
+func sumSqDev64[T Float](v []T, mu float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		d0, d1, d2, d3 := float64(v[i])-mu, float64(v[i+1])-mu, float64(v[i+2])-mu, float64(v[i+3])-mu
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(v); i++ {
+		d := float64(v[i]) - mu
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumDot64 returns Σ g and Σ g·(x−mu).
+func sumDot64[T Float](g, x []T, mu float64) (sg, sgx float64) {
+	x = x[:len(g)]
+	var a0, a1, b0, b1 float64
+	i := 0
+	for ; i+2 <= len(g); i += 2 {
+		g0, g1 := float64(g[i]), float64(g[i+1])
+		a0 += g0
+		a1 += g1
+		b0 += g0 * (float64(x[i]) - mu)
+		b1 += g1 * (float64(x[i+1]) - mu)
+	}
+	for ; i < len(g); i++ {
+		a0 += float64(g[i])
+		b0 += float64(g[i]) * (float64(x[i]) - mu)
+	}
+	return a0 + a1, b0 + b1
 }
