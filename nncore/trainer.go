@@ -25,7 +25,7 @@ type EpochMetrics struct {
 // BatchInfo reports a finished training batch. Loss is that batch's mean loss.
 type BatchInfo struct {
 	Epoch, Batch, Batches int // Epoch 1-based, Batch 0-based
-	Step                  int64
+	Step                  int64 // global steps taken, this batch included
 	Loss                  float64
 	Seen                  int // images trained so far in this epoch
 }
@@ -53,8 +53,12 @@ func Train(ctx context.Context, eng Engine, c Config, train *mnist.Set, h Hooks)
 	if _, err := eng.TakeTrainStats(); err != nil {
 		return nil, err
 	}
+	snap, err := eng.Snapshot() // for the global step counter
+	if err != nil {
+		return nil, err
+	}
+	step := snap.Step
 	var out []EpochMetrics
-	var step int64
 	for e := 0; e < c.Epochs; e++ {
 		batches := mnist.Batches(mnist.Perm(c.Seed, e, n), c.Batch, c.HasBN())
 		start := time.Now()
