@@ -12,8 +12,13 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/lenetlab/lenetlab/mnist"
 	"github.com/lenetlab/lenetlab/nncore"
 )
+
+// VizProbeN is the suggested size of a frame's probe batch: enough images for the BN histograms,
+// few enough that the iframe runs them in a few tens of milliseconds.
+const VizProbeN = 16
 
 // VizVersion is the version of the viz messages; a receiver rejects other versions.
 const VizVersion = 1
@@ -128,6 +133,19 @@ func NewVizFrame(run string, epoch int, cfg nncore.Config, st *nncore.State, mas
 		Params: VizEncodeTensors(st.Params), Buffers: VizEncodeTensors(st.Buffers), Masks: masks,
 		ProbeN: n, Probe: VizEncodeFloats(probe), ProbeLabels: append([]byte(nil), labels...),
 	}
+}
+
+// VizProbe returns the probe batch of a run: the first n images of set (the test set), preprocessed
+// as the run's model expects (cfg.Preprocess()), and their labels. Compute it once per run.
+func VizProbe(pre mnist.Preprocess, set *mnist.Set, n int) (x []float32, labels []byte) {
+	n = min(n, set.N)
+	idx := make([]int32, n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	x = make([]float32, n*mnist.Pixels)
+	pre.Fill(x, set, idx)
+	return x, append([]byte(nil), set.Labels[:n]...)
 }
 
 // NewVizModel builds the message offering a finished run's model to the draw pad.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lenetlab/lenetlab/mnist"
 	"github.com/lenetlab/lenetlab/nncore"
 )
 
@@ -119,5 +120,22 @@ func TestVizModelRoundTripAndErrors(t *testing.T) {
 	g.Params[0].Shape = []int{3}
 	if _, err := g.State(); err == nil || !strings.Contains(err.Error(), "conv1.weight") {
 		t.Errorf("shape mismatch: err = %v", err)
+	}
+}
+
+func TestVizProbe(t *testing.T) {
+	set := &mnist.Set{N: 3, Rows: 28, Cols: 28, Images: make([]byte, 3*784), Labels: []byte{4, 1, 9}}
+	set.Images[784+14*28+14] = 255 // one white pixel in image 1
+	x, labels := VizProbe(mnist.Preprocess{Mode: mnist.Pad}, set, 5)
+	if len(x) != 3*1024 || !reflect.DeepEqual(labels, []byte{4, 1, 9}) {
+		t.Fatalf("probe of %d floats, labels %v", len(x), labels)
+	}
+	// Pad mode puts source (14, 14) at (16, 16); unnormalized, white is 1.
+	if x[1024+16*32+16] != 1 || x[16*32+16] != 0 {
+		t.Error("probe images are not the preprocessed set images")
+	}
+	labels[0] = 7
+	if set.Labels[0] != 4 {
+		t.Error("labels share the set's memory")
 	}
 }
