@@ -67,14 +67,13 @@ type game struct {
 	drawing   bool
 	lastX     float64
 	lastY     float64
-	touch     ebiten.TouchID
 	status    string
 
 	w, h int
 }
 
 func newGame() *game {
-	return &game{pad: viz.NewPad(viz.PadSide), selected: -1, touch: -1, status: "waiting for a training run"}
+	return &game{pad: viz.NewPad(viz.PadSide), selected: -1, status: "waiting for a training run"}
 }
 
 // showFrame runs the frame's probe batch through its model (training mode, as the network sees it
