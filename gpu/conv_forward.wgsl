@@ -6,10 +6,14 @@
 //   weight (co,ci,ky,kx) = p[woff + co·sco + ci·sci + ky·sky + kx·skx]  (u32 arithmetic wraps, so
 //   a flipped kernel uses "negative" strides)   bias [cout] at p[boff] when has_bias = 1
 //
-// Register-blocked and barrier-free: each thread computes a 4×4 block, 4 output channels × 4
-// neighbouring output columns of one row, so each input value it loads feeds 4 channels and each
-// weight feeds 4 columns. Out-of-range channels and columns are computed on clamped indices and not
-// stored. Threads: n · ceil(cout/4) · oh · ceil(ow/4).
+// Register-blocked and barrier-free: each thread computes a CB×4 block, CB output channels × 4
+// neighbouring output columns of one row (conv.go expands each line marked //#acc once per channel
+// of the block, with $ the channel's index, so the accumulators stay in registers; CB is chosen
+// per layer to divide cout: 6 for conv1 and the input gradient, 8 for conv2). Along a kernel row the 4 input values slide by one column
+// per kx, so a thread loads 4 + k − 1 inputs per kernel row (not 4·k), and each weight feeds 4
+// columns. Input rows outside [ylo, yhi) are known zeros (the padding of the input-gradient form)
+// and are skipped. Out-of-range channels and columns are computed on clamped indices and not
+// stored. Threads: n · ceil(cout/CB) · oh · ceil(ow/4).
 //
 // Bindings: 0 Step, 1 Params, 2 x, 3 p (all parameters), 4 y (out).
 struct Params {
@@ -27,8 +31,8 @@ struct Params {
   skx: u32,
   has_bias: u32,
   boff: u32,
-  pad0: u32,
-  pad1: u32,
+  ylo: u32,
+  yhi: u32,
 }
 
 @group(0) @binding(0) var<uniform> st: Step;
@@ -41,7 +45,7 @@ struct Params {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let owq = (prm.ow + 3u) / 4u;
-  let coq = (prm.cout + 3u) / 4u;
+  let coq = (prm.cout + CB - 1u) / CB;
   var t = flat_id(wid, nwg, lid, 64u);
   if (t >= st.n * coq * prm.oh * owq) {
     return;
@@ -50,34 +54,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   t = t / owq;
   let oy = t % prm.oh;
   t = t / prm.oh;
-  let co0 = (t % coq) * 4u;
+  let co0 = (t % coq) * CB;
   let n = t / coq;
-  var wco: vec4<u32>;
-  var oxc: vec4<u32>;
-  for (var j = 0u; j < 4u; j++) {
-    wco[j] = prm.woff + min(co0 + j, prm.cout - 1u) * prm.sco;
-    oxc[j] = min(ox0 + j, prm.ow - 1u);
-  }
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
+  let xlast = prm.w - 1u;
+  //#acc let wco$ = prm.woff + min(co0 + $u, prm.cout - 1u) * prm.sco;
+  //#acc var acc$ = vec4<f32>(0.0);
   for (var ci = 0u; ci < prm.cin; ci++) {
     for (var ky = 0u; ky < prm.k; ky++) {
-      let xr = vec4<u32>(((n * prm.cin + ci) * prm.h + oy + ky) * prm.w) + oxc;
+      let iy = oy + ky;
+      if (iy < prm.ylo || iy >= prm.yhi) {
+        continue;
+      }
+      let xr = ((n * prm.cin + ci) * prm.h + iy) * prm.w;
       let wr = ci * prm.sci + ky * prm.sky;
+      var xv = vec4<f32>(x[xr + min(ox0, xlast)], x[xr + min(ox0 + 1u, xlast)], x[xr + min(ox0 + 2u, xlast)], x[xr + min(ox0 + 3u, xlast)]);
       for (var kx = 0u; kx < prm.k; kx++) {
-        let xv = vec4<f32>(x[xr.x + kx], x[xr.y + kx], x[xr.z + kx], x[xr.w + kx]);
+        if (kx > 0u) {
+          xv = vec4<f32>(xv.yzw, x[xr + min(ox0 + kx + 3u, xlast)]);
+        }
         let wk = wr + kx * prm.skx;
-        acc0 += p[wco.x + wk] * xv;
-        acc1 += p[wco.y + wk] * xv;
-        acc2 += p[wco.z + wk] * xv;
-        acc3 += p[wco.w + wk] * xv;
+        //#acc acc$ += p[wco$ + wk] * xv;
       }
     }
   }
-  var accs = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
-  for (var j = 0u; j < 4u; j++) {
+  var accs = array<vec4<f32>, CB>(
+  //#acc acc$,
+  );
+  for (var j = 0u; j < CB; j++) {
     let c = co0 + j;
     if (c < prm.cout) {
       var b: f32 = 0.0;

@@ -448,13 +448,13 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	// conv1 → tail1 (pool), conv2 → tail2 (pool).
 	z1 := b.storage("z1", B*6*28*28)
 	c1 := newConv(1, 32, 32, 6, 5, e.poff["conv1.weight"])
-	add(b.op(convForwardProgram, e.stepTrain, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), true, false, false)
-	add(b.op(convForwardProgram, e.stepEval, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), false, true, true)
+	add(b.op(c1.program(), e.stepTrain, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), true, false, false)
+	add(b.op(c1.program(), e.stepEval, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), false, true, true)
 	t1 := addTail(1, z1, 6, 28, 28, true, true)
 	z2 := b.storage("z2", B*16*10*10)
 	c2 := newConv(6, 14, 14, 16, 5, e.poff["conv2.weight"])
-	add(b.op(convForwardProgram, e.stepTrain, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), true, false, false)
-	add(b.op(convForwardProgram, e.stepEval, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), false, true, true)
+	add(b.op(c2.program(), e.stepTrain, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), true, false, false)
+	add(b.op(c2.program(), e.stepEval, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), false, true, true)
 	t2 := addTail(2, z2, 16, 10, 10, true, true)
 
 	// fc1..fc3.
@@ -519,7 +519,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		back = append(back, b.op(pad2dProgram, e.stepTrain, pp, pp.threads, Whole(dz), Whole(padded)))
 		ig := cp.inputGrad()
 		dx := b.storage(name+" dx", B*int(cp.Cin*cp.H*cp.W))
-		back = append(back, b.op(convForwardProgram, e.stepTrain, ig, ig.forwardThreads, Whole(padded), Whole(e.params), Whole(dx)))
+		back = append(back, b.op(ig.program(), e.stepTrain, ig, ig.forwardThreads, Whole(padded), Whole(e.params), Whole(dx)))
 		return dx
 	}
 	dp1 := convBack("conv2", c2, g2, t1.out, true)

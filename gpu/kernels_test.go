@@ -111,7 +111,7 @@ func TestConvParity(t *testing.T) {
 			cp := newConv(s.cin, s.hh, s.ww, s.cout, s.k, off)
 			xb, pb := h.buf(x, 64), h.buf(p, 64)
 			yb := h.buf(nil, len(want)+16)
-			h.run(convForwardProgram, cp, st, cp.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(yb))
+			h.run(cp.program(), cp, st, cp.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(yb))
 			checkClose(t, "conv forward", h.read(yb, len(want)), want, tol{1e-5, 1e-4})
 
 			dyb := h.buf(dy, 64)
@@ -120,7 +120,7 @@ func TestConvParity(t *testing.T) {
 			h.run(pad2dProgram, pp, st, pp.threads(s.n), 0, Whole(dyb), Whole(padded))
 			ig := cp.inputGrad()
 			dxb := h.buf(nil, len(x)+16)
-			h.run(convForwardProgram, ig, st, ig.forwardThreads(s.n), 0, Whole(padded), Whole(pb), Whole(dxb))
+			h.run(ig.program(), ig, st, ig.forwardThreads(s.n), 0, Whole(padded), Whole(pb), Whole(dxb))
 			checkClose(t, "conv dx", h.read(dxb, len(x)), wantDX, tol{1e-5, 1e-4})
 
 			wp := convWeightParams{Cin: cp.Cin, H: cp.H, W: cp.W, Cout: cp.Cout, K: cp.K, OH: cp.OH, OW: cp.OW, Chunk: convChunk}
