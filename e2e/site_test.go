@@ -92,7 +92,9 @@ func TestQuickRunCPU(t *testing.T) {
 	p.do("start", chromedp.Click(sel("start")))
 	p.waitFor("the first training step", `window.lenetlabTiming.firstStep > 0`, 90*time.Second)
 	first := eval[float64](p, `window.lenetlabTiming.firstStep`)
-	t.Logf("first training step %.0f ms after navigation (%.0f ms after the page was ready and Start was pressed)", first, first-opened)
+	t.Logf("first training step %.0f ms after navigation (%.0f ms after the page was ready and Start was pressed); timeline (ms): %s",
+		first, first-opened, eval[string](p, `JSON.stringify(window.lenetlabTiming, (k, v) => typeof v === "number" ? Math.round(v) : v)`))
+	t.Logf("dataset: %s", p.text("loading-text"))
 	if b := p.text("backend"); b != "cpu" {
 		t.Errorf("backend %q, want cpu", b)
 	}

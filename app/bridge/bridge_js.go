@@ -16,15 +16,23 @@ type Worker struct {
 	funcs  []js.Func
 }
 
-// Start launches the worker script (e.g. "worker.js") and calls handle for every event it posts,
-// in order, from one goroutine. Messages that fail to decode and worker errors (a failed script
-// load, an uncaught exception) become protocol Error events.
+// Start takes over the worker that index.html started (window.lenetlabWorker, with the events it
+// queued in window.lenetlabWorkerEarly), or launches the worker script (e.g. "worker.js"), and
+// calls handle for every event it posts, in order, from one goroutine. Messages that fail to
+// decode and worker errors (a failed script load, an uncaught exception) become Error events.
 func Start(script string, handle func(protocol.Message)) (*Worker, error) {
 	ctor := js.Global().Get("Worker")
 	if ctor.IsUndefined() {
 		return nil, fmt.Errorf("this browser has no Web Workers; use a current Chrome, Edge, Firefox or Safari")
 	}
-	wk := &Worker{w: ctor.New(script), events: newQueue[protocol.Message]()}
+	w := js.Global().Get("lenetlabWorker")
+	var early js.Value
+	if w.Truthy() {
+		early = js.Global().Get("lenetlabWorkerEarly")
+	} else {
+		w = ctor.New(script)
+	}
+	wk := &Worker{w: w, events: newQueue[protocol.Message]()}
 	onMessage := js.FuncOf(func(this js.Value, args []js.Value) any {
 		data := args[0].Get("data")
 		if data.Type() != js.TypeString {
@@ -51,6 +59,19 @@ func Start(script string, handle func(protocol.Message)) (*Worker, error) {
 	wk.funcs = []js.Func{onMessage, onError}
 	wk.w.Set("onmessage", onMessage)
 	wk.w.Set("onerror", onError)
+	// Replay what arrived before, in order; no event can slip in between (this runs without
+	// returning to the event loop).
+	if early.Truthy() {
+		for i := 0; i < early.Length(); i++ {
+			e := early.Index(i)
+			if e.Get("type").String() == "error" {
+				onError.Invoke(e)
+			} else {
+				onMessage.Invoke(e)
+			}
+		}
+		early.Set("length", 0)
+	}
 	go func() {
 		for {
 			for _, m := range wk.events.drain() {

@@ -244,8 +244,6 @@ func (r *Run) LoadingFrac() float64 {
 func (r *Run) LoadingText() string {
 	l := r.Loading
 	switch {
-	case l.Done && l.Cached:
-		return "MNIST already loaded (" + Bytes(l.Total) + ")"
 	case l.Done:
 		return "MNIST loaded and verified: " + Bytes(l.Total) + " (download " + Duration(float64(l.FetchSeconds)) +
 			", sha256 check and decoding " + Duration(float64(l.DecodeSeconds)) + ")"
