@@ -62,9 +62,21 @@ func TestCalculatorRespondsWhileTraining(t *testing.T) {
 		t.Errorf("status %q while the calculator was used, want training", s)
 	}
 	p.waitFor("training to advance", fmt.Sprintf(`(%s) > %d`, trainedBatchesJS, stepBefore), 60*time.Second)
+	// Pause holds training between batches; resume continues it.
+	p.do("pause", chromedp.Click(sel("pause")))
+	d := p.waitFor("paused", textIs("status", "paused"), 30*time.Second)
+	t.Logf("paused %d ms after the click (it takes effect between batches)", d.Milliseconds())
+	held := trainedBatches(p)
+	time.Sleep(4 * time.Second)
+	if now := trainedBatches(p); now != held {
+		t.Errorf("training went on while paused: batch %d, then %d", held, now)
+	}
+	p.do("resume", chromedp.Click(sel("resume")))
+	p.waitFor("training again", textIs("status", "training"), 30*time.Second)
+	p.waitFor("training to advance after resume", fmt.Sprintf(`(%s) > %d`, trainedBatchesJS, held), 60*time.Second)
 	// Stop ends the run promptly and still records a result.
 	p.do("stop", chromedp.Click(sel("stop")))
-	d := p.waitFor("the stopped run", textIs("status", "done"), 30*time.Second)
+	d = p.waitFor("the stopped run", textIs("status", "done"), 30*time.Second)
 	t.Logf("stopped %.0f ms after the click", float64(d.Milliseconds()))
 	if n := eval[int](p, `document.querySelectorAll('[data-testid="result-row"]').length`); n != 1 {
 		t.Errorf("%d result rows after the stop, want 1", n)
