@@ -6,14 +6,14 @@
 //   weight (co,ci,ky,kx) = p[woff + co·sco + ci·sci + ky·sky + kx·skx]  (u32 arithmetic wraps, so
 //   a flipped kernel uses "negative" strides)   bias [cout] at p[boff] when has_bias = 1
 //
-// Register-blocked and barrier-free: each thread computes a CB×4 block, CB output channels × 4
-// neighbouring output columns of one row (conv.go expands each line marked //#acc once per channel
-// of the block, with $ the channel's index, so the accumulators stay in registers; CB is chosen
-// per layer to divide cout: 6 for conv1 and the input gradient, 8 for conv2). Along a kernel row the 4 input values slide by one column
+// Register-blocked and barrier-free: each thread computes a CB×XW block, CB output channels × XW
+// (4 or 8) neighbouring output columns of one row. conv.go expands the template: a line marked
+// //#acc once per channel of the block, with $ the channel's index, so that the accumulators stay
+// in registers; lines marked //#x4 or //#x8 only for that XW. CB and XW are chosen per layer. Along a kernel row the 4 input values slide by one column
 // per kx, so a thread loads 4 + k − 1 inputs per kernel row (not 4·k), and each weight feeds 4
 // columns. Input rows outside [ylo, yhi) are known zeros (the padding of the input-gradient form)
 // and are skipped. Out-of-range channels and columns are computed on clamped indices and not
-// stored. Threads: n · ceil(cout/CB) · oh · ceil(ow/4).
+// stored. Threads: n · ceil(cout/CB) · oh · ceil(ow/XW).
 //
 // Bindings: 0 Step, 1 Params, 2 x, 3 p (all parameters), 4 y (out).
 struct Params {
@@ -44,13 +44,13 @@ struct Params {
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let owq = (prm.ow + 3u) / 4u;
+  let owq = (prm.ow + XW - 1u) / XW;
   let coq = (prm.cout + CB - 1u) / CB;
   var t = flat_id(wid, nwg, lid, 64u);
   if (t >= st.n * coq * prm.oh * owq) {
     return;
   }
-  let ox0 = (t % owq) * 4u;
+  let ox0 = (t % owq) * XW;
   t = t / owq;
   let oy = t % prm.oh;
   t = t / prm.oh;
@@ -59,6 +59,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let xlast = prm.w - 1u;
   //#acc let wco$ = prm.woff + min(co0 + $u, prm.cout - 1u) * prm.sco;
   //#acc var acc$ = vec4<f32>(0.0);
+  //#x8 //#acc var acc$b = vec4<f32>(0.0);
   for (var ci = 0u; ci < prm.cin; ci++) {
     for (var ky = 0u; ky < prm.k; ky++) {
       let iy = oy + ky;
@@ -68,18 +69,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let xr = ((n * prm.cin + ci) * prm.h + iy) * prm.w;
       let wr = ci * prm.sci + ky * prm.sky;
       var xv = vec4<f32>(x[xr + min(ox0, xlast)], x[xr + min(ox0 + 1u, xlast)], x[xr + min(ox0 + 2u, xlast)], x[xr + min(ox0 + 3u, xlast)]);
+      //#x8 var xw = vec4<f32>(x[xr + min(ox0 + 4u, xlast)], x[xr + min(ox0 + 5u, xlast)], x[xr + min(ox0 + 6u, xlast)], x[xr + min(ox0 + 7u, xlast)]);
       for (var kx = 0u; kx < prm.k; kx++) {
         if (kx > 0u) {
-          xv = vec4<f32>(xv.yzw, x[xr + min(ox0 + kx + 3u, xlast)]);
+          //#x4 xv = vec4<f32>(xv.yzw, x[xr + min(ox0 + kx + 3u, xlast)]);
+          //#x8 xv = vec4<f32>(xv.yzw, xw.x);
+          //#x8 xw = vec4<f32>(xw.yzw, x[xr + min(ox0 + kx + 7u, xlast)]);
         }
         let wk = wr + kx * prm.skx;
-        //#acc acc$ += p[wco$ + wk] * xv;
+        //#acc let w$ = p[wco$ + wk];
+        //#acc acc$ += w$ * xv;
+        //#x8 //#acc acc$b += w$ * xw;
       }
     }
   }
   var accs = array<vec4<f32>, CB>(
   //#acc acc$,
   );
+  //#x8 var accb = array<vec4<f32>, CB>(
+  //#x8 //#acc acc$b,
+  //#x8 );
   for (var j = 0u; j < CB; j++) {
     let c = co0 + j;
     if (c < prm.cout) {
@@ -92,6 +101,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         if (ox0 + i < prm.ow) {
           y[orow + ox0 + i] = accs[j][i] + b;
         }
+        //#x8 if (ox0 + 4u + i < prm.ow) {
+        //#x8   y[orow + ox0 + 4u + i] = accb[j][i] + b;
+        //#x8 }
       }
     }
   }
