@@ -1,0 +1,66 @@
+package lab
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/lenetlab/lenetlab/nncore"
+	"github.com/lenetlab/lenetlab/protocol"
+	"github.com/vugu/vugu"
+	"github.com/vugu/vugu/staticrender"
+)
+
+// render builds the Lab component natively and returns its HTML.
+func render(t *testing.T, m *Model) string {
+	t.Helper()
+	env, err := vugu.NewBuildEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	root := &Lab{Ctl: &Controller{Model: m}}
+	if err := staticrender.New(&buf).Render(env.RunBuild(root)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestLabRendersTestHooks(t *testing.T) {
+	m := NewModel(DefaultSettings())
+	html := render(t, m)
+	for _, want := range []string{`data-testid="variant"`, `data-testid="epochs"`, `data-testid="train-limit"`, `data-testid="seed"`,
+		`data-testid="start"`, `data-testid="stop"`, `data-testid="status">idle<`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("idle page lacks %s", want)
+		}
+	}
+	if strings.Contains(html, `data-testid="epoch-row"`) {
+		t.Error("epoch rows before any run")
+	}
+
+	m.Start("data/")
+	ep := protocol.Epoch{Epoch: 1, TrainLoss: 0.5, TrainAcc: 0.875, TestLoss: 0.25, TestAcc: 0.9375, ImagesPerSec: 1234}
+	for _, msg := range []protocol.Message{
+		{Kind: protocol.KindBackend, Run: 1, Backend: &protocol.Backend{Name: "cpu", Reason: "WebGPU engine not available yet"}},
+		{Kind: protocol.KindBatch, Run: 1, Batch: &protocol.Batch{Epoch: 1, Batch: 8, Batches: 8, Epochs: 1, Loss: 0.4}},
+		{Kind: protocol.KindEpoch, Run: 1, Epoch: &ep},
+		{Kind: protocol.KindSnapshot, Run: 1, Snapshot: &nncore.Snapshot{BN: []nncore.BNSnapshot{{Name: "bn1", Gamma: []float32{1.5}, Beta: []float32{-0.5}, RunningMean: []float32{0}, RunningVar: []float32{1}}}}},
+		{Kind: protocol.KindFinished, Run: 1, Finished: &protocol.Finished{Final: &ep, Backend: protocol.Backend{Name: "cpu"}, Seconds: 2}},
+	} {
+		m.Apply(msg)
+	}
+	html = render(t, m)
+	for _, want := range []string{
+		`data-testid="status">done<`, `data-testid="backend">cpu<`,
+		// (staticrender sorts attributes by name)
+		`data-testid="epoch-row" data-epoch="1" data-images-per-sec="1234" data-test-acc="0.9375" data-test-loss="0.25" data-train-acc="0.875" data-train-loss="0.5"`,
+		`data-testid="result-row"`, `data-test-acc="0.9375"`, `<td>93.75%</td>`, `<td>1,234</td>`,
+		`data-testid="bn-table" data-layer="bn1"`, `<td>1.5000</td>`, `<path class="line s1"`,
+	} {
+		if !strings.Contains(html, want) {
+			i := strings.Index(html, "epoch-row")
+			t.Errorf("finished page lacks %s\n%s", want, html[max(0, i-50):min(len(html), i+300)])
+		}
+	}
+}
