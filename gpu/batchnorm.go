@@ -35,10 +35,25 @@ type bnActBackParams struct {
 }
 
 // bnBackwardParams is bn_backward.wgsl's Params.
-type bnBackwardParams struct{ C, HW, GammaOff, BetaOff uint32 }
+type bnBackwardParams struct {
+	C, H, W, GammaOff, BetaOff, Mode uint32
+	Scale                            float32
+	Pad                              uint32
+}
 
 // bnBackwardApplyParams is bn_backward_apply.wgsl's Params.
-type bnBackwardApplyParams struct{ C, HW, GammaOff, Pad uint32 }
+type bnBackwardApplyParams struct {
+	C, H, W, GammaOff, Mode uint32
+	Scale                   float32
+	Pad0, Pad1              uint32
+}
+
+func (p bnBackwardApplyParams) threads(n int) int {
+	if p.Mode == 1 {
+		return n * int(p.C*p.H*p.W) / 4
+	}
+	return n * int(p.C*p.H*p.W)
+}
 
 var (
 	// Bindings: Step, Params, x, stats, bufs. One workgroup per channel.
@@ -47,9 +62,9 @@ var (
 	bnActProgram = &program{name: "bn_act", src: bnActWGSL, wg: 64, params: bnActParams{}}
 	// Bindings: Step, Params, dout, out, argmax, g.
 	bnActBackProgram = &program{name: "bn_act_back", src: bnActBackWGSL, wg: 64, params: bnActBackParams{}}
-	// Bindings: Step, Params, g, z, stats, sums, grads. One workgroup per channel.
+	// Bindings: Step, Params, gin, out, argmax, z, stats, sums, grads. One workgroup per channel.
 	bnBackwardProgram = &program{name: "bn_backward", src: bnBackwardWGSL, wg: 64, params: bnBackwardParams{}}
-	// Bindings: Step, Params, g, z, stats, sums, p.
+	// Bindings: Step, Params, gin, out, argmax, z, stats, sums, p, dz.
 	bnBackwardApplyProgram = &program{name: "bn_backward_apply", src: bnBackwardApplyWGSL, wg: 64, params: bnBackwardApplyParams{}}
 )
 

@@ -422,18 +422,27 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		add(evalOp, false, true, true)
 		return t
 	}
-	// backTail records the backward pass of a tail: dout → g = ∂L/∂z (in place BN backward).
+	// backTail records the backward pass of a tail: dout → dz = ∂L/∂z. With BN the two BN
+	// programs recompute the ReLU/dropout/pool gradient themselves (modes 1 and 2).
 	backTail := func(t *tail, dout *Buffer, needG bool) *Buffer {
 		g := b.storage(fmt.Sprintf("layer %d dz", t.k), B*t.c*t.h*t.w)
 		on, _, sc := dropParams(t.k)
 		if t.k == 0 {
 			on = 0
 		}
+		if on == 0 {
+			sc = 1
+		}
+		if sp.bn[t.k] {
+			mode := uint32(2)
+			if t.act.Pool != 0 {
+				mode = 1
+			}
+			e.backBN(b, &back, t.k, t.c, t.h, t.w, mode, sc, dout, t.out, t.argmax, t.z, g, dummyR)
+			return g
+		}
 		bp := bnActBackParams{C: uint32(t.c), H: uint32(t.h), W: uint32(t.w), Relu: t.act.Relu, Pool: t.act.Pool, Drop: on, Scale: sc}
 		back = append(back, b.op(bnActBackProgram, e.stepTrain, bp, bp.threads, Whole(dout), Whole(t.out), Whole(t.argmax), Whole(g)))
-		if sp.bn[t.k] {
-			e.backBN(b, &back, t.k, t.c, t.h*t.w, g, t.z)
-		}
 		return g
 	}
 
@@ -528,8 +537,9 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	if sp.bn[0] {
 		// bn0 has no dropout or ReLU: its output gradient is dx0 itself.
 		sums := b.storage("bn0 sums", 2)
-		bp := bnBackwardParams{C: 1, HW: 1024, GammaOff: uint32(e.poff["bn0.weight"]), BetaOff: uint32(e.poff["bn0.bias"])}
-		back = append(back, b.fixed(bnBackwardProgram, e.stepTrain, bp, 1, Whole(dx0), Whole(e.x0), Whole(e.bnStats[0]), Whole(sums), Whole(e.grads)))
+		bp := bnBackwardParams{C: 1, H: 32, W: 32, GammaOff: uint32(e.poff["bn0.weight"]), BetaOff: uint32(e.poff["bn0.bias"]), Scale: 1}
+		back = append(back, b.fixed(bnBackwardProgram, e.stepTrain, bp, 1, Whole(dx0), Whole(dummyR), Whole(dummyR), Whole(e.x0),
+			Whole(e.bnStats[0]), Whole(sums), Whole(e.grads)))
 	}
 	sg := sgdParams{Count: uint32(e.nparams), LR: e.cfg.LR, Momentum: e.cfg.Momentum, WD: e.cfg.WeightDecay}
 	back = append(back, b.op(sgdProgram, nil, sg, func(int) int { return e.nparams }, Whole(e.params), Whole(e.grads), Whole(e.vel)))
@@ -541,15 +551,20 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	return b.err
 }
 
-// backBN records BN layer k's backward pass over g (in place) given its input z.
-func (e *Engine) backBN(b *builder, back *[]*op, k, c, hw int, g, z *Buffer) {
+// backBN records BN layer k's backward pass: from the tail's output gradient gin (mode 1: through
+// pool, ReLU and dropout; 2: through ReLU and dropout) to dz, given the BN input z.
+func (e *Engine) backBN(b *builder, back *[]*op, k, c, h, w int, mode uint32, scale float32, gin, out, argmax, z, dz, unused *Buffer) {
+	if argmax == nil || mode != 1 {
+		argmax = unused
+	}
 	sums := b.storage(fmt.Sprintf("bn%d sums", k), 2*c)
-	bp := bnBackwardParams{C: uint32(c), HW: uint32(hw), GammaOff: uint32(e.poff[fmt.Sprintf("bn%d.weight", k)]),
-		BetaOff: uint32(e.poff[fmt.Sprintf("bn%d.bias", k)])}
-	*back = append(*back, b.fixed(bnBackwardProgram, e.stepTrain, bp, c, Whole(g), Whole(z), Whole(e.bnStats[k]), Whole(sums), Whole(e.grads)))
-	ap := bnBackwardApplyParams{C: uint32(c), HW: uint32(hw), GammaOff: bp.GammaOff}
-	*back = append(*back, b.op(bnBackwardApplyProgram, e.stepTrain, ap, func(n int) int { return n * c * hw },
-		Whole(g), Whole(z), Whole(e.bnStats[k]), Whole(sums), Whole(e.params)))
+	bp := bnBackwardParams{C: uint32(c), H: uint32(h), W: uint32(w), GammaOff: uint32(e.poff[fmt.Sprintf("bn%d.weight", k)]),
+		BetaOff: uint32(e.poff[fmt.Sprintf("bn%d.bias", k)]), Mode: mode, Scale: scale}
+	*back = append(*back, b.fixed(bnBackwardProgram, e.stepTrain, bp, c, Whole(gin), Whole(out), Whole(argmax), Whole(z),
+		Whole(e.bnStats[k]), Whole(sums), Whole(e.grads)))
+	ap := bnBackwardApplyParams{C: uint32(c), H: uint32(h), W: uint32(w), GammaOff: bp.GammaOff, Mode: mode, Scale: scale}
+	*back = append(*back, b.op(bnBackwardApplyProgram, e.stepTrain, ap, ap.threads, Whole(gin), Whole(out), Whole(argmax), Whole(z),
+		Whole(e.bnStats[k]), Whole(sums), Whole(e.params), Whole(dz)))
 }
 
 // Backend returns "webgpu".
