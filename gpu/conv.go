@@ -60,30 +60,37 @@ type reduceChunksParams struct {
 // convChunk is the number of images one conv_backward_weight thread sums over.
 const convChunk = 8
 
-// convForwardPrograms holds conv_forward.wgsl expanded for each block (CB channels × XW columns).
-var convForwardPrograms = map[[2]int]*program{}
-
-// convForwardProgram returns conv_forward.wgsl expanded for a block of cb output channels × xw
-// (4 or 8) output columns per thread. Bindings: Step, Params, x, p, y.
-func convForwardProgram(cb, xw int) *program {
-	if p, ok := convForwardPrograms[[2]int{cb, xw}]; ok {
-		return p
-	}
+// expandTemplate expands the marked lines of a kernel template (see conv_forward.wgsl and
+// conv_backward_weight.wgsl): //#acc once per channel of the block ($ = 0..cb−1), //#kx once per
+// kernel column (# = 0..k−1, @ = # + 1), //#kxs for # = 0..k−2, //#x4 and //#x8 only for that xw;
+// wLAST names w{k−1}. Markers nest.
+func expandTemplate(src string, cb, k, xw int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "const CB: u32 = %du;\nconst XW: u32 = %du;\n", cb, xw)
+	fmt.Fprintf(&b, "const CB: u32 = %du;\nconst XW: u32 = %du;\nconst K: u32 = %du;\n", cb, xw, k)
 	var expand func(line string)
 	expand = func(line string) {
 		ind, rest, ok := strings.Cut(line, "//#")
 		if !ok || strings.TrimSpace(ind) != "" {
-			b.WriteString(line)
+			b.WriteString(strings.ReplaceAll(line, "wLAST", fmt.Sprintf("w%d", k-1)))
 			return
 		}
 		tag, body, _ := strings.Cut(rest, " ")
+		each := func(n int, f func(i int) string) {
+			for i := 0; i < n; i++ {
+				expand(ind + f(i))
+			}
+		}
 		switch tag {
 		case "acc":
-			for j := 0; j < cb; j++ {
-				expand(ind + strings.ReplaceAll(body, "$", strconv.Itoa(j)))
+			each(cb, func(i int) string { return strings.ReplaceAll(body, "$", strconv.Itoa(i)) })
+		case "kx", "kxs":
+			n := k
+			if tag == "kxs" {
+				n = k - 1
 			}
+			each(n, func(i int) string {
+				return strings.ReplaceAll(strings.ReplaceAll(body, "#", strconv.Itoa(i)), "@", strconv.Itoa(i+1))
+			})
 		case "x4", "x8":
 			if tag == fmt.Sprintf("x%d", xw) {
 				expand(ind + body)
@@ -92,11 +99,36 @@ func convForwardProgram(cb, xw int) *program {
 			b.WriteString(line)
 		}
 	}
-	for _, line := range strings.SplitAfter(convForwardWGSL, "\n") {
+	for _, line := range strings.SplitAfter(src, "\n") {
 		expand(line)
 	}
-	p := &program{name: fmt.Sprintf("conv_forward_%dx%d", cb, xw), src: b.String(), wg: 64, params: convParams{}}
-	convForwardPrograms[[2]int{cb, xw}] = p
+	return b.String()
+}
+
+// convPrograms caches the expanded conv programs.
+var convPrograms = map[string]*program{}
+
+// convForwardProgram returns conv_forward.wgsl expanded for a block of cb output channels × xw
+// (4 or 8) output columns per thread. Bindings: Step, Params, x, p, y.
+func convForwardProgram(cb, xw int) *program {
+	name := fmt.Sprintf("conv_forward_%dx%d", cb, xw)
+	if p, ok := convPrograms[name]; ok {
+		return p
+	}
+	p := &program{name: name, src: expandTemplate(convForwardWGSL, cb, 1, xw), wg: 64, params: convParams{}}
+	convPrograms[name] = p
+	return p
+}
+
+// convBackwardWeightProgram returns conv_backward_weight.wgsl expanded for cb output channels and
+// a k×k kernel. Bindings: Step, Params, dy, x, part.
+func convBackwardWeightProgram(cb, k int) *program {
+	name := fmt.Sprintf("conv_backward_weight_%dk%d", cb, k)
+	if p, ok := convPrograms[name]; ok {
+		return p
+	}
+	p := &program{name: name, src: expandTemplate(convBackwardWeightWGSL, cb, k, 4), wg: 64, params: convWeightParams{}}
+	convPrograms[name] = p
 	return p
 }
 
@@ -115,8 +147,6 @@ func convBlock(cout int) int {
 var (
 	// Bindings: Step, Params, src, out.
 	pad2dProgram = &program{name: "pad2d", src: pad2dWGSL, wg: 64, params: pad2dParams{}}
-	// Bindings: Step, Params, dy, x, part.
-	convBackwardWeightProgram = &program{name: "conv_backward_weight", src: convBackwardWeightWGSL, wg: 64, params: convWeightParams{}}
 	// Bindings: Step, Params, part, g.
 	reduceChunksProgram = &program{name: "reduce_chunks", src: reduceChunksWGSL, wg: 64, params: reduceChunksParams{}}
 )
@@ -142,5 +172,9 @@ func (p convParams) program() *program { return convForwardProgram(convBlock(int
 func (p convWeightParams) total() int { return int(p.Cout*p.Cin*p.K*p.K + p.Cout) }
 
 func (p convWeightParams) threads(n int) int {
-	return ceilDiv(n, int(p.Chunk)) * ceilDiv(int(p.Cout), 4) * ceilDiv(int(p.Cin*p.K*p.K)+1, 4)
+	return ceilDiv(n, int(p.Chunk)) * ceilDiv(int(p.Cout), convBlock(int(p.Cout))) * int(p.Cin*p.K)
+}
+
+func (p convWeightParams) program() *program {
+	return convBackwardWeightProgram(convBlock(int(p.Cout)), int(p.K))
 }

@@ -1,14 +1,17 @@
-// conv_backward_weight: partial sums of ∂L/∂w and ∂L/∂b of y = conv(x, w) + b over chunks of images,
-// as an implicit GEMM: dW[co, j] = Σ_{n,oy,ox} dy[n,co,oy,ox] · col[n, j, oy, ox], where column
-// j = (ci,ky,kx) reads x[n,ci,oy+ky,ox+kx], and one extra column j = cin·k·k reads 1 (the bias).
+// conv_backward_weight: partial sums of ∂L/∂w and ∂L/∂b of y = conv(x, w) + b over chunks of images.
 //
 //   dy [n,cout,oh,ow]   x [n,cin,h,w]
-//   part[chunk][co·cin·k·k + j]   weight gradients    part[chunk][cout·cin·k·k + co]   bias
+//   part[chunk][co·cin·K·K + (ci·K + ky)·K + kx] = Σ_{n in chunk} Σ_oy Σ_ox dy[n,co,oy,ox] · x[n,ci,oy+ky,ox+kx]
+//   part[chunk][cout·cin·K·K + co]               = Σ_{n in chunk} Σ_oy Σ_ox dy[n,co,oy,ox]
 //
 // The reduction over n·oh·ow is long (200,704 terms for conv1 at batch 256) and the weights are few,
 // so images are split into chunks of `chunk` images; reduce_chunks.wgsl sums the chunks into the
-// gradient buffer. Register-blocked and barrier-free: a thread computes a 4 (co) × 4 (j) tile with
-// 8 loads per 16 multiply-adds. Threads: ceil(n/chunk) · ceil(cout/4) · ceil((cin·k·k+1)/4).
+// gradient buffer. Register-blocked and barrier-free: a thread owns one kernel row (ci, ky) for CB
+// output channels, CB·K accumulators. Walking along ox, the K inputs x[.., ox+kx] slide by one, so
+// per output position it loads CB values of dy and one of x for CB·K multiply-adds. The threads of
+// row (0, 0) also store the bias sums. conv.go expands the template: lines marked //#acc once per
+// channel ($), //#kx once per kernel column (#, and @ = # + 1), //#kxs for # < K − 1.
+// Threads: ceil(n/chunk) · ceil(cout/CB) · cin · K.
 //
 // Bindings: 0 Step, 1 Params, 2 dy, 3 x, 4 part (out).
 struct Params {
@@ -31,80 +34,53 @@ struct Params {
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let kk = prm.k * prm.k;
+  let kk = K * K;
   let wcol = prm.cin * kk;
   let wc = prm.cout * wcol;
   let total = wc + prm.cout;
-  let nq = (wcol + 1u + 3u) / 4u;
-  let mq = (prm.cout + 3u) / 4u;
+  let rows = prm.cin * K;
+  let mq = (prm.cout + CB - 1u) / CB;
   let chunks = (st.n + prm.chunk - 1u) / prm.chunk;
   var t = flat_id(wid, nwg, lid, 64u);
-  if (t >= chunks * mq * nq) {
+  if (t >= chunks * mq * rows) {
     return;
   }
-  let j0 = (t % nq) * 4u;
-  t = t / nq;
-  let co0 = (t % mq) * 4u;
+  let row = t % rows;
+  t = t / rows;
+  let co0 = (t % mq) * CB;
   let ch = t / mq;
+  let ci = row / K;
+  let ky = row % K;
   let n0 = ch * prm.chunk;
   let n1 = min(n0 + prm.chunk, st.n);
   let ohw = prm.oh * prm.ow;
   let hw = prm.h * prm.w;
-  var xoff: vec4<u32>;
-  var one = vec4<f32>(0.0); // 1 in the bias column
-  var coc: vec4<u32>;
-  for (var q = 0u; q < 4u; q++) {
-    let j = min(j0 + q, wcol);
-    if (j == wcol) {
-      one[q] = 1.0;
-      xoff[q] = 0u;
-    } else {
-      xoff[q] = (j / kk) * hw + ((j / prm.k) % prm.k) * prm.w + j % prm.k;
-    }
-    coc[q] = min(co0 + q, prm.cout - 1u) * ohw;
-  }
-  let mask = vec4<f32>(1.0) - one;
-  var tot0 = vec4<f32>(0.0);
-  var tot1 = vec4<f32>(0.0);
-  var tot2 = vec4<f32>(0.0);
-  var tot3 = vec4<f32>(0.0);
+  //#acc let dco$ = min(co0 + $u, prm.cout - 1u) * ohw;
+  //#acc //#kx var a$_# : f32 = 0.0;
+  //#acc var b$ : f32 = 0.0;
+  //#kx var w# : f32 = 0.0;
   for (var n = n0; n < n1; n++) {
-    // Per-image sums, then added to the totals: a shorter chain of rounding than one running sum.
-    var acc0 = vec4<f32>(0.0);
-    var acc1 = vec4<f32>(0.0);
-    var acc2 = vec4<f32>(0.0);
-    var acc3 = vec4<f32>(0.0);
     let db = n * prm.cout * ohw;
-    let xb = n * prm.cin * hw;
+    let xb = (n * prm.cin + ci) * hw + ky * prm.w;
     for (var oy = 0u; oy < prm.oh; oy++) {
       let dr = db + oy * prm.ow;
-      let xr = vec4<u32>(xb + oy * prm.w) + xoff;
+      let xr = xb + oy * prm.w;
+      //#kxs w# = x[xr + #u];
       for (var ox = 0u; ox < prm.ow; ox++) {
-        let xv = vec4<f32>(x[xr.x + ox], x[xr.y + ox], x[xr.z + ox], x[xr.w + ox]) * mask + one;
-        acc0 += dy[dr + coc.x + ox] * xv;
-        acc1 += dy[dr + coc.y + ox] * xv;
-        acc2 += dy[dr + coc.z + ox] * xv;
-        acc3 += dy[dr + coc.w + ox] * xv;
+        wLAST = x[xr + ox + K - 1u];
+        //#acc let d$ = dy[dr + dco$ + ox];
+        //#acc //#kx a$_# += d$ * w#;
+        //#acc b$ += d$;
+        //#kxs w# = w@;
       }
     }
-    tot0 += acc0;
-    tot1 += acc1;
-    tot2 += acc2;
-    tot3 += acc3;
   }
-  var accs = array<vec4<f32>, 4>(tot0, tot1, tot2, tot3);
   let base = ch * total;
-  for (var r = 0u; r < 4u; r++) {
-    let co = co0 + r;
-    if (co < prm.cout) {
-      for (var q = 0u; q < 4u; q++) {
-        let j = j0 + q;
-        if (j < wcol) {
-          part[base + co * wcol + j] = accs[r][q];
-        } else if (j == wcol) {
-          part[base + wc + co] = accs[r][q];
-        }
-      }
-    }
-  }
+  let wrow = ci * kk + ky * K;
+  //#acc if (co0 + $u < prm.cout) {
+  //#acc   //#kx part[base + (co0 + $u) * wcol + wrow + #u] = a$_#;
+  //#acc   if (row == 0u) {
+  //#acc     part[base + wc + co0 + $u] = b$;
+  //#acc   }
+  //#acc }
 }

@@ -517,7 +517,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	convBack := func(name string, cp convParams, dz, x *Buffer, needDX bool) *Buffer {
 		wp := convWeightParams{Cin: cp.Cin, H: cp.H, W: cp.W, Cout: cp.Cout, K: cp.K, OH: cp.OH, OW: cp.OW, Chunk: convChunk}
 		part := b.storage(name+" dw chunks", ceilDiv(B, convChunk)*wp.total())
-		back = append(back, b.op(convBackwardWeightProgram, e.stepTrain, wp, wp.threads, Whole(dz), Whole(x), Whole(part)))
+		back = append(back, b.op(wp.program(), e.stepTrain, wp, wp.threads, Whole(dz), Whole(x), Whole(part)))
 		rp := reduceChunksParams{Total: uint32(wp.total()), Off: cp.Woff, Chunk: convChunk}
 		back = append(back, b.op(reduceChunksProgram, e.stepTrain, rp, func(int) int { return wp.total() }, Whole(part), Whole(e.grads)))
 		if !needDX {

@@ -125,7 +125,7 @@ func TestConvParity(t *testing.T) {
 
 			wp := convWeightParams{Cin: cp.Cin, H: cp.H, W: cp.W, Cout: cp.Cout, K: cp.K, OH: cp.OH, OW: cp.OW, Chunk: convChunk}
 			part := h.buf(nil, ceilDiv(s.n, convChunk)*wp.total())
-			h.run(convBackwardWeightProgram, wp, st, wp.threads(s.n), 0, Whole(dyb), Whole(xb), Whole(part))
+			h.run(wp.program(), wp, st, wp.threads(s.n), 0, Whole(dyb), Whole(xb), Whole(part))
 			g := h.buf(make([]float32, len(p)), 0)
 			rp := reduceChunksParams{Total: uint32(wp.total()), Off: uint32(off), Chunk: convChunk}
 			h.run(reduceChunksProgram, rp, st, wp.total(), 0, Whole(part), Whole(g))
