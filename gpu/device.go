@@ -247,9 +247,10 @@ func (d *Device) LiveBuffers() int { return d.live }
 
 // Buffer is a GPU buffer of Size bytes.
 type Buffer struct {
-	v    js.Value
-	Size int
-	d    *Device
+	v     js.Value
+	Size  int
+	Label string
+	d     *Device
 }
 
 // NewBuffer creates a buffer of size bytes (rounded up to 4) with the given usage flags.
@@ -260,7 +261,7 @@ func (d *Device) NewBuffer(label string, size, usage int) *Buffer {
 	desc.Set("size", size)
 	desc.Set("usage", usage)
 	d.live++
-	return &Buffer{v: d.dev.Call("createBuffer", desc), Size: size, d: d}
+	return &Buffer{v: d.dev.Call("createBuffer", desc), Size: size, Label: label, d: d}
 }
 
 // Destroy frees the buffer's memory now. It is safe to call twice.

@@ -100,7 +100,10 @@ func TestEngineParity(t *testing.T) {
 			name := fmt.Sprintf("%s/%d", v, mode)
 			t.Run(name, func(t *testing.T) {
 				cfg := nncore.DefaultConfig()
-				cfg.Variant, cfg.Batch, cfg.Seed, cfg.Input = v, 16, 5, mode
+				// lr 0.02: at the default 0.1 a batch of 16 makes the steps chaotic enough that the
+				// float32 rounding differences between the engines (1e-4 in activations after one
+				// step) flip a few ReLU and max-pool decisions and grow by percents within 3 steps.
+				cfg.Variant, cfg.Batch, cfg.Seed, cfg.Input, cfg.LR = v, 16, 5, mode, 0.02
 				if v == nncore.Dropout {
 					cfg.Momentum, cfg.WeightDecay = 0.9, 5e-4
 				}
