@@ -68,11 +68,12 @@ var (
 	bnBackwardApplyProgram = &program{name: "bn_backward_apply", src: bnBackwardApplyWGSL, wg: 64, params: bnBackwardApplyParams{}}
 )
 
+// threads: 4 output values per thread.
 func (p bnActParams) threads(n int) int {
 	if p.Pool != 0 {
-		return n * int(p.C*(p.H/2)*(p.W/2))
+		return ceilDiv(n*int(p.C*(p.H/2)*(p.W/2)), 4)
 	}
-	return n * int(p.C*p.H*p.W)
+	return ceilDiv(n*int(p.C*p.H*p.W), 4)
 }
 
 func (p bnActBackParams) threads(n int) int { return n * int(p.C*p.H*p.W) }

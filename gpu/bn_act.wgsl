@@ -8,7 +8,8 @@
 //   ReLU:    max(y, 0)
 //   pool:    out [n,c,h/2,w/2] = max of each 2×2 window, first maximum in row-major order on ties;
 //            argmax holds its position in the window (0..3) for bn_act_back
-// Without pool, out has z's shape. One thread per output value, barrier-free. With pool and an odd
+// Without pool, out has z's shape. Barrier-free; a thread computes 4 consecutive output values
+// (SwiftShader's cost per invocation is high). With pool and an odd
 // h or w, the last row or column lies outside every window and its mask0 bits are not written (the
 // model pools 28×28 and 10×10 maps only).
 //
@@ -67,59 +68,61 @@ fn act(e: u32, ch: u32, scale: f32, shift: f32, key: u32, dropping: bool) -> f32
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = flat_id(wid, nwg, lid, 64u);
+  let t = flat_id(wid, nwg, lid, 64u);
   var ow = prm.w;
   var oh = prm.h;
   if (prm.pool != 0u) {
     ow = prm.w / 2u;
     oh = prm.h / 2u;
   }
-  if (i >= st.n * prm.c * oh * ow) {
-    return;
-  }
-  let ch = (i / (oh * ow)) % prm.c;
-  var scale: f32 = 1.0;
-  var shift: f32 = 0.0;
-  if (prm.has_bn != 0u) {
-    var mean: f32;
-    var vr: f32;
-    if (st.train != 0u) {
-      mean = stats[ch];
-      vr = stats[prm.c + ch];
-    } else {
-      mean = bufs[prm.moff + ch];
-      vr = bufs[prm.voff + ch];
-    }
-    scale = p[prm.gamma_off + ch] / sqrt(vr + 1e-5);
-    shift = p[prm.beta_off + ch] - mean * scale;
-  }
+  let total = st.n * prm.c * oh * ow;
   let dropping = prm.drop != 0u && st.train != 0u;
   let key = drop_key(prm.seed, st.step, prm.layer);
-  if (prm.pool == 0u) {
-    out[i] = act(i, ch, scale, shift, key, dropping);
-    return;
+  var lastch = 0xffffffffu;
+  var scale: f32 = 1.0;
+  var shift: f32 = 0.0;
+  for (var i = 4u * t; i < min(4u * t + 4u, total); i++) {
+    let ch = (i / (oh * ow)) % prm.c;
+    if (prm.has_bn != 0u && ch != lastch) {
+      lastch = ch;
+      var mean: f32;
+      var vr: f32;
+      if (st.train != 0u) {
+        mean = stats[ch];
+        vr = stats[prm.c + ch];
+      } else {
+        mean = bufs[prm.moff + ch];
+        vr = bufs[prm.voff + ch];
+      }
+      scale = p[prm.gamma_off + ch] / sqrt(vr + 1e-5);
+      shift = p[prm.beta_off + ch] - mean * scale;
+    }
+    if (prm.pool == 0u) {
+      out[i] = act(i, ch, scale, shift, key, dropping);
+      continue;
+    }
+    let ox = i % ow;
+    let oy = (i / ow) % oh;
+    let nc = i / (ow * oh);
+    let e0 = (nc * prm.h + 2u * oy) * prm.w + 2u * ox;
+    var best = act(e0, ch, scale, shift, key, dropping);
+    var arg = 0u;
+    let v1 = act(e0 + 1u, ch, scale, shift, key, dropping);
+    if (v1 > best) {
+      best = v1;
+      arg = 1u;
+    }
+    let v2 = act(e0 + prm.w, ch, scale, shift, key, dropping);
+    if (v2 > best) {
+      best = v2;
+      arg = 2u;
+    }
+    let v3 = act(e0 + prm.w + 1u, ch, scale, shift, key, dropping);
+    if (v3 > best) {
+      best = v3;
+      arg = 3u;
+    }
+    out[i] = best;
+    argmax[i] = arg;
   }
-  let ox = i % ow;
-  let oy = (i / ow) % oh;
-  let nc = i / (ow * oh);
-  let e0 = (nc * prm.h + 2u * oy) * prm.w + 2u * ox;
-  var best = act(e0, ch, scale, shift, key, dropping);
-  var arg = 0u;
-  let v1 = act(e0 + 1u, ch, scale, shift, key, dropping);
-  if (v1 > best) {
-    best = v1;
-    arg = 1u;
-  }
-  let v2 = act(e0 + prm.w, ch, scale, shift, key, dropping);
-  if (v2 > best) {
-    best = v2;
-    arg = 2u;
-  }
-  let v3 = act(e0 + prm.w + 1u, ch, scale, shift, key, dropping);
-  if (v3 > best) {
-    best = v3;
-    arg = 3u;
-  }
-  out[i] = best;
-  argmax[i] = arg;
 }

@@ -45,7 +45,10 @@ func (p convParams) inputGrad() convParams {
 // pad2dParams is pad2d.wgsl's Params.
 type pad2dParams struct{ C, H, W, Pad uint32 }
 
-func (p pad2dParams) threads(n int) int { return n * int(p.C*(p.H+2*p.Pad)*(p.W+2*p.Pad)) }
+func (p pad2dParams) threads(n int) int { return n * int(p.C*(p.H+2*p.Pad)) * ceilDiv(int(p.W+2*p.Pad), 4) }
+
+// size is the number of floats of the padded output.
+func (p pad2dParams) size(n int) int { return n * int(p.C*(p.H+2*p.Pad)*(p.W+2*p.Pad)) }
 
 // convWeightParams is conv_backward_weight.wgsl's Params.
 type convWeightParams struct {

@@ -524,7 +524,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 			return nil
 		}
 		pp := pad2dParams{C: cp.Cout, H: cp.OH, W: cp.OW, Pad: cp.K - 1}
-		padded := b.storage(name+" dy padded", pp.threads(B))
+		padded := b.storage(name+" dy padded", pp.size(B))
 		back = append(back, b.op(pad2dProgram, e.stepTrain, pp, pp.threads, Whole(dz), Whole(padded)))
 		ig := cp.inputGrad()
 		dx := b.storage(name+" dx", B*int(cp.Cin*cp.H*cp.W))

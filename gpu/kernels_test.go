@@ -116,7 +116,7 @@ func TestConvParity(t *testing.T) {
 
 			dyb := h.buf(dy, 64)
 			pp := pad2dParams{C: cp.Cout, H: cp.OH, W: cp.OW, Pad: cp.K - 1}
-			padded := h.buf(nil, pp.threads(s.n))
+			padded := h.buf(nil, pp.size(s.n))
 			h.run(pad2dProgram, pp, st, pp.threads(s.n), 0, Whole(dyb), Whole(padded))
 			ig := cp.inputGrad()
 			dxb := h.buf(nil, len(x)+16)

@@ -1,7 +1,8 @@
 // pad2d: out [n,c,h+2·pad,w+2·pad] = in [n,c,h,w] surrounded by pad zeros on every side. It lets
 // conv_forward.wgsl compute conv2's input gradient as a full convolution without bounds checks.
 //
-// One thread per output value, barrier-free.
+// Barrier-free; a thread writes 4 neighbouring values of one output row (SwiftShader's cost per
+// invocation is high, so each does several values). Threads: n·c·(h+2·pad)·ceil((w+2·pad)/4).
 //
 // Bindings: 0 Step, 1 Params, 2 src, 3 out.
 struct Params {
@@ -21,16 +22,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let pw = prm.w + 2u * prm.pad;
   let ph = prm.h + 2u * prm.pad;
-  let i = flat_id(wid, nwg, lid, 64u);
-  if (i >= st.n * prm.c * ph * pw) {
+  let pwq = (pw + 3u) / 4u;
+  let t = flat_id(wid, nwg, lid, 64u);
+  if (t >= st.n * prm.c * ph * pwq) {
     return;
   }
-  let x = i % pw;
-  let y = (i / pw) % ph;
-  let nc = i / (pw * ph);
-  var v: f32 = 0.0;
-  if (x >= prm.pad && x < prm.pad + prm.w && y >= prm.pad && y < prm.pad + prm.h) {
-    v = src[(nc * prm.h + y - prm.pad) * prm.w + x - prm.pad];
+  let x0 = (t % pwq) * 4u;
+  let row = t / pwq; // (n·c)·ph + y
+  let y = row % ph;
+  let nc = row / ph;
+  let inrow = y >= prm.pad && y < prm.pad + prm.h;
+  let sr = (nc * prm.h + y - prm.pad) * prm.w;
+  for (var j = 0u; j < 4u; j++) {
+    let x = x0 + j;
+    if (x < pw) {
+      var v: f32 = 0.0;
+      if (inrow && x >= prm.pad && x < prm.pad + prm.w) {
+        v = src[sr + x - prm.pad];
+      }
+      out[row * pw + x] = v;
+    }
   }
-  out[i] = v;
 }
