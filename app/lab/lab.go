@@ -53,9 +53,14 @@ func (c *Lab) firstStep() string {
 
 func (c *Lab) lossChart() vugu.HTML { return vugu.HTML(c.run().LossChart()) }
 
-func (c *Lab) epochCharts() vugu.HTML {
-	l, a := c.run().EpochCharts()
-	return vugu.HTML(l + a)
+func (c *Lab) epochLossChart() vugu.HTML {
+	l, _ := c.run().EpochCharts()
+	return vugu.HTML(l)
+}
+
+func (c *Lab) epochAccChart() vugu.HTML {
+	_, a := c.run().EpochCharts()
+	return vugu.HTML(a)
 }
 
 func (c *Lab) bnTables() vugu.HTML {

@@ -235,7 +235,7 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			}
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 			vgparent.AppendChild(vgn)
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute(nil)}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "wide"}}}
 			vgparent.AppendChild(vgn)
 			{
 				vgparent := vgn
@@ -549,9 +549,14 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.SetInnerHTML(c.lossChart())
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 					vgparent.AppendChild(vgn)
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "chart-box"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "epoch-charts"}}}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "chart-box"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "epoch-loss-chart"}}}
 					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(c.epochCharts())
+					vgn.SetInnerHTML(c.epochLossChart())
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+					vgparent.AppendChild(vgn)
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "chart-box"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "epoch-acc-chart"}}}
+					vgparent.AppendChild(vgn)
+					vgn.SetInnerHTML(c.epochAccChart())
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 				}
@@ -684,7 +689,7 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgparent.AppendChild(vgn)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "thead", Attr: []vugu.VGAttribute(nil)}
 					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\x3Cth\x3Erun\x3C/th\x3E\x3Cth\x3Evariant\x3C/th\x3E\x3Cth\x3Eseed\x3C/th\x3E\x3Cth\x3Esettings\x3C/th\x3E\x3Cth\x3Eengine\x3C/th\x3E\x3Cth\x3Etrain loss\x3C/th\x3E\x3Cth\x3Etrain acc.\x3C/th\x3E\x3Cth\x3Etest loss\x3C/th\x3E\x3Cth\x3Etest acc.\x3C/th\x3E\x3Cth\x3Etime\x3C/th\x3E\x3Cth\x3E\x3C/th\x3E\x3C/tr\x3E"))
+					vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\x3Cth\x3Erun\x3C/th\x3E\x3Cth\x3Evariant\x3C/th\x3E\x3Cth\x3Eseed\x3C/th\x3E\x3Cth class=\"text\"\x3Esettings\x3C/th\x3E\x3Cth\x3Eengine\x3C/th\x3E\x3Cth\x3Etrain loss\x3C/th\x3E\x3Cth\x3Etrain acc.\x3C/th\x3E\x3Cth\x3Etest loss\x3C/th\x3E\x3Cth\x3Etest acc.\x3C/th\x3E\x3Cth\x3Etime\x3C/th\x3E\x3Cth\x3E\x3C/th\x3E\x3C/tr\x3E"))
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 					vgparent.AppendChild(vgn)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "tbody", Attr: []vugu.VGAttribute(nil)}

@@ -189,10 +189,10 @@ func (s Settings) Config() (nncore.Config, error) {
 // VariantInfo describes each variant for the form.
 var VariantInfo = map[nncore.Variant]string{
 	nncore.Plain:      "plain LeNet-5, no BN, no dropout",
-	nncore.StandardBN: "BN after every conv and linear layer (lab part 1)",
-	nncore.BNInput:    "BN also on the raw input, instead of normalizing it (lab part 3)",
-	nncore.Dropout:    "dropout, no BN (lab part 4)",
-	nncore.BNDropout:  "BN and dropout together (lab part 4)",
+	nncore.StandardBN: "BN after every conv and linear layer",
+	nncore.BNInput:    "BN also on the raw input, instead of normalizing it",
+	nncore.Dropout:    "dropout, no BN",
+	nncore.BNDropout:  "BN and dropout together",
 }
 
 // HasDropout reports whether a variant uses dropout (the input-dropout placement matters only then).
