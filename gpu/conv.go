@@ -45,7 +45,9 @@ func (p convParams) inputGrad() convParams {
 // pad2dParams is pad2d.wgsl's Params.
 type pad2dParams struct{ C, H, W, Pad uint32 }
 
-func (p pad2dParams) threads(n int) int { return n * int(p.C*(p.H+2*p.Pad)) * ceilDiv(int(p.W+2*p.Pad), 4) }
+func (p pad2dParams) threads(n int) int {
+	return n * int(p.C*(p.H+2*p.Pad)) * ceilDiv(int(p.W+2*p.Pad), 4)
+}
 
 // size is the number of floats of the padded output.
 func (p pad2dParams) size(n int) int { return n * int(p.C*(p.H+2*p.Pad)*(p.W+2*p.Pad)) }
@@ -65,11 +67,13 @@ const convChunk = 8
 
 // expandTemplate expands the marked lines of a kernel template (see conv_forward.wgsl and
 // conv_backward_weight.wgsl): //#acc once per channel of the block ($ = 0..cb−1), //#kx once per
-// kernel column (# = 0..k−1, @ = # + 1), //#kxs for # = 0..k−2, //#x4 and //#x8 only for that xw;
+// kernel column (# = 0..k−1, @ = # + 1), //#kxs for # = 0..k−2, //#quad once per vec4 of a block
+// (% = 0..ceil(cb/4)−1; in //#acc lines $Q and $C name channel $'s vec4 and component), //#x4 and
+// //#x8 only for that xw;
 // wLAST names w{k−1}. Markers nest.
 func expandTemplate(src string, cb, k, xw int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "const CB: u32 = %du;\nconst XW: u32 = %du;\nconst K: u32 = %du;\n", cb, xw, k)
+	fmt.Fprintf(&b, "const CB: u32 = %du;\nconst CBP: u32 = %du;\nconst XW: u32 = %du;\nconst K: u32 = %du;\n", cb, 4*ceilDiv(cb, 4), xw, k)
 	var expand func(line string)
 	expand = func(line string) {
 		ind, rest, ok := strings.Cut(line, "//#")
@@ -85,7 +89,12 @@ func expandTemplate(src string, cb, k, xw int) string {
 		}
 		switch tag {
 		case "acc":
-			each(cb, func(i int) string { return strings.ReplaceAll(body, "$", strconv.Itoa(i)) })
+			each(cb, func(i int) string {
+				r := strings.NewReplacer("$Q", strconv.Itoa(i/4), "$C", string("xyzw"[i%4]), "$", strconv.Itoa(i))
+				return r.Replace(body)
+			})
+		case "quad":
+			each(ceilDiv(cb, 4), func(i int) string { return strings.ReplaceAll(body, "%", strconv.Itoa(i)) })
 		case "kx", "kxs":
 			n := k
 			if tag == "kxs" {
@@ -110,6 +119,29 @@ func expandTemplate(src string, cb, k, xw int) string {
 
 // convPrograms caches the expanded conv programs.
 var convPrograms = map[string]*program{}
+
+// convPackParams is conv_pack.wgsl's Params.
+type convPackParams struct {
+	Cin, Cout, K, CB, CBP, Woff, Sco, Sci, Sky, Skx, Pad0, Pad1 uint32
+}
+
+//go:embed conv_pack.wgsl
+var convPackWGSL string
+
+// Bindings: Params, p, wpk (no Step).
+var convPackProgram = &program{name: "conv_pack", src: convPackWGSL, wg: 64, params: convPackParams{}, noStep: true}
+
+// pack returns the conv_pack Params for p's block.
+func (p convParams) pack() convPackParams {
+	cb := convBlock(int(p.Cout))
+	return convPackParams{Cin: p.Cin, Cout: p.Cout, K: p.K, CB: uint32(cb), CBP: uint32(4 * ceilDiv(cb, 4)),
+		Woff: p.Woff, Sco: p.Sco, Sci: p.Sci, Sky: p.Sky, Skx: p.Skx}
+}
+
+// size is the number of floats of the packed weights.
+func (p convPackParams) size() int {
+	return ceilDiv(int(p.Cout), int(p.CB)) * int(p.Cin*p.K*p.K*p.CBP)
+}
 
 // convForwardProgram returns conv_forward.wgsl expanded for a block of cb output channels × xw
 // (4 or 8) output columns per thread. Bindings: Step, Params, x, p, y.

@@ -2,9 +2,10 @@
 // conv2's forward pass and, on a zero-padded ∂L/∂y with the kernel flipped and transposed, conv2's
 // backward pass to its input (∂L/∂x = full convolution of ∂L/∂y with w).
 //
-//   x [n,cin,h,w]   y [n,cout,oh,ow]
-//   weight (co,ci,ky,kx) = p[woff + co·sco + ci·sci + ky·sky + kx·skx]  (u32 arithmetic wraps, so
-//   a flipped kernel uses "negative" strides)   bias [cout] at p[boff] when has_bias = 1
+//   x [n,cin,h,w]   y [n,cout,oh,ow]   bias [cout] at p[boff] when has_bias = 1
+//   weights packed by conv_pack.wgsl (from the parameters, or transposed and flipped for the
+//   input gradient): the CB weights of one tap (ci,ky,kx) for a block of output channels are
+//   CBP/4 consecutive vec4, loaded with CBP/4 vector loads instead of CB scalar ones
 //
 // Register-blocked and barrier-free: each thread computes a CB×XW block, CB output channels × XW
 // (4 or 8) neighbouring output columns of one row. conv.go expands the template: a line marked
@@ -15,7 +16,8 @@
 // and are skipped. Out-of-range channels and columns are computed on clamped indices and not
 // stored. Threads: n · ceil(cout/CB) · oh · ceil(ow/XW).
 //
-// Bindings: 0 Step, 1 Params, 2 x, 3 p (all parameters), 4 y (out).
+// Bindings: 0 Step, 1 Params, 2 x, 3 p (all parameters, for the bias), 4 wpk (packed weights),
+// 5 y (out).
 struct Params {
   cin: u32,
   h: u32,
@@ -39,7 +41,8 @@ struct Params {
 @group(0) @binding(1) var<uniform> prm: Params;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read> p: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<storage, read> wpk: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -57,7 +60,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let co0 = (t % coq) * CB;
   let n = t / coq;
   let xlast = prm.w - 1u;
-  //#acc let wco$ = prm.woff + min(co0 + $u, prm.cout - 1u) * prm.sco;
+  let kk = prm.k * prm.k;
+  let wg0 = (t % coq) * prm.cin * kk * (CBP / 4u);
   //#acc var acc$ = vec4<f32>(0.0);
   //#x8 //#acc var acc$b = vec4<f32>(0.0);
   for (var ci = 0u; ci < prm.cin; ci++) {
@@ -67,7 +71,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         continue;
       }
       let xr = ((n * prm.cin + ci) * prm.h + iy) * prm.w;
-      let wr = ci * prm.sci + ky * prm.sky;
+      let wr = wg0 + (ci * kk + ky * prm.k) * (CBP / 4u);
       var xv = vec4<f32>(x[xr + min(ox0, xlast)], x[xr + min(ox0 + 1u, xlast)], x[xr + min(ox0 + 2u, xlast)], x[xr + min(ox0 + 3u, xlast)]);
       //#x8 var xw = vec4<f32>(x[xr + min(ox0 + 4u, xlast)], x[xr + min(ox0 + 5u, xlast)], x[xr + min(ox0 + 6u, xlast)], x[xr + min(ox0 + 7u, xlast)]);
       for (var kx = 0u; kx < prm.k; kx++) {
@@ -76,10 +80,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
           //#x8 xv = vec4<f32>(xv.yzw, xw.x);
           //#x8 xw = vec4<f32>(xw.yzw, x[xr + min(ox0 + kx + 7u, xlast)]);
         }
-        let wk = wr + kx * prm.skx;
-        //#acc let w$ = p[wco$ + wk];
-        //#acc acc$ += w$ * xv;
-        //#x8 //#acc acc$b += w$ * xw;
+        let wk = wr + kx * (CBP / 4u);
+        //#quad let wq% = wpk[wk + %u];
+        //#acc acc$ += wq$Q.$C * xv;
+        //#x8 //#acc acc$b += wq$Q.$C * xw;
       }
     }
   }

@@ -60,7 +60,7 @@ func (b *builder) op(prog *program, step *Buffer, params any, threads func(int) 
 		return &op{}
 	}
 	var bs []Binding
-	if step != nil {
+	if step != nil && !prog.noStep {
 		bs = append(bs, Whole(step))
 	}
 	if params != nil {
@@ -457,13 +457,23 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	// conv1 → tail1 (pool), conv2 → tail2 (pool).
 	z1 := b.storage("z1", B*6*28*28)
 	c1 := newConv(1, 32, 32, 6, 5, e.poff["conv1.weight"])
-	add(b.op(c1.program(), e.stepTrain, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), true, false, false)
-	add(b.op(c1.program(), e.stepEval, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), false, true, true)
+	// packWeights records conv_pack for cp (before every use: SGD changes the weights).
+	packWeights := func(name string, cp convParams) (*op, *Buffer) {
+		pk := cp.pack()
+		wpk := b.storage(name+" packed weights", pk.size())
+		return b.op(convPackProgram, nil, pk, func(int) int { return pk.size() }, Whole(e.params), Whole(wpk)), wpk
+	}
+	pk1, w1 := packWeights("conv1", c1)
+	add(pk1, true, true, true)
+	add(b.op(c1.program(), e.stepTrain, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(w1), Whole(z1)), true, false, false)
+	add(b.op(c1.program(), e.stepEval, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(w1), Whole(z1)), false, true, true)
 	t1 := addTail(1, z1, 6, 28, 28, true, true)
 	z2 := b.storage("z2", B*16*10*10)
 	c2 := newConv(6, 14, 14, 16, 5, e.poff["conv2.weight"])
-	add(b.op(c2.program(), e.stepTrain, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), true, false, false)
-	add(b.op(c2.program(), e.stepEval, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), false, true, true)
+	pk2, w2 := packWeights("conv2", c2)
+	add(pk2, true, true, true)
+	add(b.op(c2.program(), e.stepTrain, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(w2), Whole(z2)), true, false, false)
+	add(b.op(c2.program(), e.stepEval, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(w2), Whole(z2)), false, true, true)
 	t2 := addTail(2, z2, 16, 10, 10, true, true)
 
 	// fc1..fc3.
@@ -527,8 +537,10 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		padded := b.storage(name+" dy padded", pp.size(B))
 		back = append(back, b.op(pad2dProgram, e.stepTrain, pp, pp.threads, Whole(dz), Whole(padded)))
 		ig := cp.inputGrad()
+		pk, wpk := packWeights(name+" flipped", ig)
+		back = append(back, pk)
 		dx := b.storage(name+" dx", B*int(cp.Cin*cp.H*cp.W))
-		back = append(back, b.op(ig.program(), e.stepTrain, ig, ig.forwardThreads, Whole(padded), Whole(e.params), Whole(dx)))
+		back = append(back, b.op(ig.program(), e.stepTrain, ig, ig.forwardThreads, Whole(padded), Whole(e.params), Whole(wpk), Whole(dx)))
 		return dx
 	}
 	dp1 := convBack("conv2", c2, g2, t1.out, true)

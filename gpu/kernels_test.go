@@ -50,9 +50,6 @@ func (h *harness) run(prog *program, params any, st stepUniform, threads int, gr
 	h.d.WriteU32(h.step, 0, []uint32{st.Step, st.N, st.Base, st.Train})
 	var o *op
 	step := h.step
-	if prog == sgdProgram {
-		step = nil // sgd binds no Step
-	}
 	if groups > 0 {
 		o = h.b.fixed(prog, step, params, groups, bs...)
 	} else {
@@ -89,7 +86,7 @@ func TestConvParity(t *testing.T) {
 	h := newHarness(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, s := range []struct{ n, cin, hh, ww, cout, k int }{
-		{11, 1, 32, 32, 6, 5}, {9, 6, 14, 14, 16, 5}, {3, 3, 9, 11, 5, 3}, {1, 2, 7, 6, 7, 4},
+		{11, 1, 32, 32, 6, 5}, {9, 6, 14, 14, 16, 5}, {3, 3, 9, 11, 5, 3}, {1, 2, 7, 6, 7, 4}, {2, 1, 8, 9, 9, 3}, {5, 6, 32, 32, 1, 5},
 	} {
 		t.Run(fmt.Sprint(s), func(t *testing.T) {
 			h.t = t
@@ -111,7 +108,13 @@ func TestConvParity(t *testing.T) {
 			cp := newConv(s.cin, s.hh, s.ww, s.cout, s.k, off)
 			xb, pb := h.buf(x, 64), h.buf(p, 64)
 			yb := h.buf(nil, len(want)+16)
-			h.run(cp.program(), cp, st, cp.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(yb))
+			pack := func(cp convParams) *Buffer {
+				pk := cp.pack()
+				w := h.buf(nil, pk.size())
+				h.run(convPackProgram, pk, st, pk.size(), 0, Whole(pb), Whole(w))
+				return w
+			}
+			h.run(cp.program(), cp, st, cp.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(pack(cp)), Whole(yb))
 			checkClose(t, "conv forward", h.read(yb, len(want)), want, tol{1e-5, 1e-4})
 
 			dyb := h.buf(dy, 64)
@@ -120,7 +123,7 @@ func TestConvParity(t *testing.T) {
 			h.run(pad2dProgram, pp, st, pp.threads(s.n), 0, Whole(dyb), Whole(padded))
 			ig := cp.inputGrad()
 			dxb := h.buf(nil, len(x)+16)
-			h.run(ig.program(), ig, st, ig.forwardThreads(s.n), 0, Whole(padded), Whole(pb), Whole(dxb))
+			h.run(ig.program(), ig, st, ig.forwardThreads(s.n), 0, Whole(padded), Whole(pb), Whole(pack(ig)), Whole(dxb))
 			checkClose(t, "conv dx", h.read(dxb, len(x)), wantDX, tol{1e-5, 1e-4})
 
 			wp := convWeightParams{Cin: cp.Cin, H: cp.H, W: cp.W, Cout: cp.Cout, K: cp.K, OH: cp.OH, OW: cp.OW, Chunk: convChunk}

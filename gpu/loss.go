@@ -28,5 +28,5 @@ var (
 	// Bindings: Step, lc, acc. One thread.
 	statsAccumProgram = &program{name: "stats_accum", src: statsAccumWGSL, wg: 1}
 	// Bindings: Params, w, g, v (no Step).
-	sgdProgram = &program{name: "sgd", src: sgdWGSL, wg: 64, params: sgdParams{}}
+	sgdProgram = &program{name: "sgd", src: sgdWGSL, wg: 64, params: sgdParams{}, noStep: true}
 )

@@ -82,6 +82,7 @@ func TestConvVariants(t *testing.T) {
 	} {
 		x := h.buf(make([]float32, n*int(s.cp.Cin*s.cp.H*s.cp.W)), 0)
 		p := h.buf(make([]float32, 4000), 0)
+		wpk := h.buf(make([]float32, 4000), 0)
 		y := h.buf(make([]float32, n*int(s.cp.Cout*s.cp.OH*s.cp.OW)), 0)
 		best := map[[2]int]float64{}
 		for rep := 0; rep < 5; rep++ {
@@ -90,7 +91,7 @@ func TestConvVariants(t *testing.T) {
 				prog := convForwardProgram(cb, xw)
 				o := h.b.op(prog, h.step, s.cp, func(int) int {
 					return n * ceilDiv(int(s.cp.Cout), cb) * int(s.cp.OH) * ceilDiv(int(s.cp.OW), xw)
-				}, Whole(x), Whole(p), Whole(y))
+				}, Whole(x), Whole(p), Whole(wpk), Whole(y))
 				h.d.WriteU32(h.step, 0, []uint32{0, n, 0, 1})
 				t0 := nowMs()
 				enc := h.d.NewEncoder()

@@ -18,6 +18,7 @@ type program struct {
 	src    string
 	wg     int
 	params any
+	noStep bool // the program binds no Step (its bindings start with Params)
 }
 
 func (p *program) code() string { return commonWGSL + "\n" + p.src }
