@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"syscall/js"
@@ -165,7 +166,7 @@ func (d *dataset) begin(base string) chan struct{} {
 		files := map[string][]byte{}
 		var err error
 		for _, name := range []string{mnist.TrainImages, mnist.TrainLabels, mnist.TestImages, mnist.TestLabels} {
-			files[name], err = fetchBytes(base+name, func(n int64) {
+			files[name], err = fetchBytes(base+name, sizes[name], func(n int64) {
 				d.mu.Lock()
 				d.loaded += n
 				loaded, run := d.loaded, d.run
@@ -242,8 +243,9 @@ func await(p js.Value) (js.Value, error) {
 	return r.v, r.err
 }
 
-// fetchBytes downloads url with a streaming reader, reporting each chunk's size.
-func fetchBytes(url string, progress func(n int64)) ([]byte, error) {
+// fetchBytes downloads url with a streaming reader, reporting each chunk's size. sizeHint
+// reserves the buffer once (growing it chunk by chunk costs copies and fresh pages).
+func fetchBytes(url string, sizeHint int64, progress func(n int64)) ([]byte, error) {
 	resp, err := await(self.Call("fetch", url))
 	if err != nil {
 		return nil, fmt.Errorf("fetching %s: %v (is the site served over http?)", url, err)
@@ -264,7 +266,7 @@ func fetchBytes(url string, progress func(n int64)) ([]byte, error) {
 		return out, nil
 	}
 	reader := body.Call("getReader")
-	var out []byte
+	out := make([]byte, 0, sizeHint)
 	for {
 		chunk, err := await(reader.Call("read"))
 		if err != nil {
@@ -275,7 +277,7 @@ func fetchBytes(url string, progress func(n int64)) ([]byte, error) {
 		}
 		v := chunk.Get("value")
 		n := v.Length()
-		out = append(out, make([]byte, n)...)
+		out = slices.Grow(out, n)[:len(out)+n]
 		js.CopyBytesToGo(out[len(out)-n:], v)
 		progress(int64(n))
 	}
