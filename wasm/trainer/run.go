@@ -85,6 +85,7 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		lastPost, lastYield time.Time
 		lastSnap            = time.Now()
 		seenBefore          int // images of the finished epochs
+		epochSeen           int // images of the current epoch so far
 		last                *protocol.Epoch
 		sent                = false
 	)
@@ -100,6 +101,7 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 			now := time.Now()
 			trainTime += now.Sub(mark)
 			mark = now
+			epochSeen = b.Seen
 			final := b.Batch+1 == b.Batches
 			if !sent || final || now.Sub(lastPost) >= every {
 				sent, lastPost = true, now
@@ -128,7 +130,8 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 			return nil
 		},
 		OnEpoch: func(m nncore.EpochMetrics) error {
-			seenBefore += n
+			seenBefore += epochSeen // (a last batch of one image is skipped with BN)
+			epochSeen = 0
 			e := protocol.Epoch{Epoch: m.Epoch, TrainLoss: protocol.Num(m.TrainLoss), TrainAcc: protocol.Num(m.TrainAcc),
 				TestLoss: protocol.Num(m.TestLoss), TestAcc: protocol.Num(m.TestAcc), ImagesPerSec: protocol.Num(m.ImagesPerSec), Seconds: protocol.Num(m.Seconds)}
 			last = &e
