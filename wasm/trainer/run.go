@@ -75,10 +75,6 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 	if every <= 0 {
 		every = 250 * time.Millisecond
 	}
-	n := train.N
-	if cfg.TrainLimit > 0 && cfg.TrainLimit < n {
-		n = cfg.TrainLimit
-	}
 	var (
 		trainTime           time.Duration // training only: no evaluation, no pauses
 		mark                = time.Now()  // start of the current timed stretch
