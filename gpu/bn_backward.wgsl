@@ -62,7 +62,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   } else {
     let cnt = st.n * hw;
     for (var j = lid; j < cnt; j += 64u) {
-      let e = ((j / hw) * prm.c + ch) * hw + j % hw;
+      var e = j;
+      if (prm.c > 1u) {
+        e = ((j / hw) * prm.c + ch) * hw + j % hw;
+      }
       var gv = gin[e];
       if (prm.mode == 2u) {
         gv = select(0.0, gv * prm.scale, out[e] > 0.0);

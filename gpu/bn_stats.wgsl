@@ -41,17 +41,37 @@ fn reduce(lid: u32, v: f32) -> f32 {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let ch = wid.x;
   let cnt = st.n * prm.hw;
+  // Maps of at least 64 values: each thread takes a strided share of every image's map (no
+  // divisions); smaller ones (BN1d): a strided share of the flat n·hw values.
+  let big = prm.hw >= 64u;
   var s: f32 = 0.0;
-  for (var j = lid; j < cnt; j += 64u) {
-    let n = j / prm.hw;
-    s += x[(n * prm.c + ch) * prm.hw + j % prm.hw];
+  if (big) {
+    for (var n = 0u; n < st.n; n++) {
+      let o = (n * prm.c + ch) * prm.hw;
+      for (var j = lid; j < prm.hw; j += 64u) {
+        s += x[o + j];
+      }
+    }
+  } else {
+    for (var j = lid; j < cnt; j += 64u) {
+      s += x[((j / prm.hw) * prm.c + ch) * prm.hw + j % prm.hw];
+    }
   }
   let mean = reduce(lid, s) / f32(cnt);
   var q: f32 = 0.0;
-  for (var j = lid; j < cnt; j += 64u) {
-    let n = j / prm.hw;
-    let d = x[(n * prm.c + ch) * prm.hw + j % prm.hw] - mean;
-    q += d * d;
+  if (big) {
+    for (var n = 0u; n < st.n; n++) {
+      let o = (n * prm.c + ch) * prm.hw;
+      for (var j = lid; j < prm.hw; j += 64u) {
+        let d = x[o + j] - mean;
+        q += d * d;
+      }
+    }
+  } else {
+    for (var j = lid; j < cnt; j += 64u) {
+      let d = x[((j / prm.hw) * prm.c + ch) * prm.hw + j % prm.hw] - mean;
+      q += d * d;
+    }
   }
   let v = reduce(lid, q) / f32(cnt);
   if (lid == 0u) {

@@ -17,4 +17,5 @@ type gatherParams struct {
 // gatherProgram: bindings Step, Params, images, labels, idx, taps, x, ylab, mask0.
 var gatherProgram = &program{name: "gather", src: gatherWGSL, wg: 64, params: gatherParams{}}
 
-func gatherThreads(n int) int { return n * 1024 }
+// gatherThreads: 4 pixels per thread.
+func gatherThreads(n int) int { return n * 256 }

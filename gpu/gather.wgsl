@@ -1,6 +1,7 @@
 // gather: builds the input batch x [n,1,32,32] from the training or test set uploaded once as bytes.
 //
-// One thread per output pixel. Image s of the batch is set image idx[s] (use_idx = 1, training) or
+// A thread computes 4 neighbouring pixels of one output row (SwiftShader's cost per invocation is
+// high). Image s of the batch is set image idx[s] (use_idx = 1, training) or
 // st.base + s (evaluation). The pixel is docs/CONTRACT.md's preprocessing: bilinear resize with
 // half-pixel centres (mode 0; the per-coordinate taps (i0, i1, w0, w1) come from Go's
 // mnist.ResizeTap) or a 2-pixel zero pad (mode 1), p = byte·float32(1/255), then optionally
@@ -43,14 +44,13 @@ fn px(base: u32, r: u32, c: u32) -> f32 {
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = flat_id(wid, nwg, lid, 64u);
-  if (i >= st.n * 1024u) {
+  let t = flat_id(wid, nwg, lid, 64u);
+  if (t >= st.n * 256u) {
     return;
   }
-  let s = i / 1024u;
-  let pix = i % 1024u;
-  let oy = pix / 32u;
-  let ox = pix % 32u;
+  let s = t / 256u;
+  let oy = (t / 8u) % 32u;
+  let ox0 = (t % 8u) * 4u;
   var img: u32;
   if (prm.use_idx != 0u) {
     img = u32(idx[s]);
@@ -58,36 +58,42 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     img = st.base + s;
   }
   let base = img * 784u;
-  var v: f32 = 0.0;
-  if (prm.mode == 0u) {
-    let ty = taps[oy];
-    let tx = taps[ox];
-    let y0 = u32(ty.x);
-    let y1 = u32(ty.y);
-    let x0 = u32(tx.x);
-    let x1 = u32(tx.y);
-    let r0 = tx.z * px(base, y0, x0) + tx.w * px(base, y0, x1);
-    let r1 = tx.z * px(base, y1, x0) + tx.w * px(base, y1, x1);
-    v = ty.z * r0 + ty.w * r1;
-  } else if (oy >= 2u && oy < 30u && ox >= 2u && ox < 30u) {
-    v = px(base, oy - 2u, ox - 2u);
-  }
-  if (prm.normalize != 0u) {
-    v = (v - MEAN) * INVSTD;
-  }
-  if (prm.drop != 0u && st.train != 0u) {
-    let keep = mix32(drop_key(prm.seed, st.step, prm.layer) ^ i) >= prm.threshold;
-    if (keep) {
-      v = v * prm.scale;
-    } else {
-      v = 0.0;
+  let ty = taps[oy];
+  let y0 = u32(ty.x);
+  let y1 = u32(ty.y);
+  let key = drop_key(prm.seed, st.step, prm.layer);
+  for (var j = 0u; j < 4u; j++) {
+    let ox = ox0 + j;
+    let pix = oy * 32u + ox;
+    let i = s * 1024u + pix;
+    var v: f32 = 0.0;
+    if (prm.mode == 0u) {
+      let tx = taps[ox];
+      let x0 = u32(tx.x);
+      let x1 = u32(tx.y);
+      let r0 = tx.z * px(base, y0, x0) + tx.w * px(base, y0, x1);
+      let r1 = tx.z * px(base, y1, x0) + tx.w * px(base, y1, x1);
+      v = ty.z * r0 + ty.w * r1;
+    } else if (oy >= 2u && oy < 30u && ox >= 2u && ox < 30u) {
+      v = px(base, oy - 2u, ox - 2u);
     }
-    if (s == 0u) {
-      mask0[pix] = select(0u, 1u, keep);
+    if (prm.normalize != 0u) {
+      v = (v - MEAN) * INVSTD;
     }
+    if (prm.drop != 0u && st.train != 0u) {
+      let keep = mix32(key ^ i) >= prm.threshold;
+      if (keep) {
+        v = v * prm.scale;
+      } else {
+        v = 0.0;
+      }
+      if (s == 0u) {
+        mask0[pix] = select(0u, 1u, keep);
+      }
+    }
+    x[i] = v;
   }
-  x[i] = v;
-  if (pix == 0u) {
+  if (t % 256u == 0u) {
     ylab[s] = labels[img];
   }
 }
