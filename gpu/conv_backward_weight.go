@@ -25,7 +25,7 @@ func convBackwardWeightProgram(cb, k int) *program {
 	if p, ok := convPrograms[name]; ok {
 		return p
 	}
-	p := &program{name: name, src: expandTemplate(convBackwardWeightWGSL, cb, k, 4), wg: 64, params: convWeightParams{}}
+	p := &program{name: name, src: expandTemplate(convBackwardWeightWGSL, cb, k, 4, false), wg: 64, params: convWeightParams{}}
 	convPrograms[name] = p
 	return p
 }

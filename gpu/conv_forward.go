@@ -24,11 +24,12 @@ func newConv(cin, h, w, cout, k, woff int) convParams {
 		Sky: uint32(k), Skx: 1, HasBias: 1, Boff: uint32(woff + cout*cin*kk), Ylo: 0, Yhi: uint32(h)}
 }
 
-// inputGrad returns the Params that compute ∂L/∂x of p from ∂L/∂y zero-padded by k−1 on every side:
+// inputGrad returns the Params that compute ∂L/∂x of p from ∂L/∂y zero-padded by k−1 on every side
+// (rows padded further to a multiple of 4 floats, for vec4 loads):
 // a full convolution with the kernel transposed (cin ↔ cout) and flipped (strides −k, −1 as u32).
 func (p convParams) inputGrad() convParams {
 	k, kk := p.K, p.K*p.K
-	return convParams{Cin: p.Cout, H: p.OH + 2*(k-1), W: p.OW + 2*(k-1), Cout: p.Cin, K: k, OH: p.H, OW: p.W,
+	return convParams{Cin: p.Cout, H: p.OH + 2*(k-1), W: (p.OW + 2*(k-1) + 3) &^ 3, Cout: p.Cin, K: k, OH: p.H, OW: p.W,
 		Woff: p.Woff + (k-1)*k + (k - 1), Sco: kk, Sci: p.Cin * kk, Sky: -k, Skx: ^uint32(0), Ylo: k - 1, Yhi: k - 1 + p.OH}
 }
 
@@ -41,12 +42,15 @@ func (p convParams) pack() convPackParams {
 
 // convForwardProgram returns conv_forward.wgsl expanded for a block of cb output channels × xw
 // (4 or 8) output columns per thread. Bindings: Step, Params, x, p, y.
-func convForwardProgram(cb, xw int) *program {
+func convForwardProgram(cb, xw int, v4 bool) *program {
 	name := fmt.Sprintf("conv_forward_%dx%d", cb, xw)
+	if v4 {
+		name += "v4"
+	}
 	if p, ok := convPrograms[name]; ok {
 		return p
 	}
-	p := &program{name: name, src: expandTemplate(convForwardWGSL, cb, 1, xw), wg: 64, params: convParams{}}
+	p := &program{name: name, src: expandTemplate(convForwardWGSL, cb, 1, xw, v4), wg: 64, params: convParams{}}
 	convPrograms[name] = p
 	return p
 }
@@ -77,5 +81,10 @@ func (p convParams) forwardThreads(n int) int {
 	return n * ceilDiv(int(p.Cout), convBlock(int(p.Cout))) * int(p.OH) * ceilDiv(int(p.OW), p.xw())
 }
 
+// v4 reports whether the input rows allow vec4 loads (see conv_forward.wgsl).
+func (p convParams) v4() bool { return p.W%4 == 0 && p.xw() == 8 && p.K <= 5 }
+
 // program returns the conv_forward program for p's block.
-func (p convParams) program() *program { return convForwardProgram(convBlock(int(p.Cout)), p.xw()) }
+func (p convParams) program() *program {
+	return convForwardProgram(convBlock(int(p.Cout)), p.xw(), p.v4())
+}

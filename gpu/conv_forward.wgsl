@@ -39,7 +39,8 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> st: Step;
 @group(0) @binding(1) var<uniform> prm: Params;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
+//#s4 @group(0) @binding(2) var<storage, read> x: array<f32>;
+//#v4 @group(0) @binding(2) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> p: array<f32>;
 @group(0) @binding(4) var<storage, read> wpk: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
@@ -72,13 +73,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
       let xr = ((n * prm.cin + ci) * prm.h + iy) * prm.w;
       let wr = wg0 + (ci * kk + ky * prm.k) * (CBP / 4u);
-      var xv = vec4<f32>(x[xr + min(ox0, xlast)], x[xr + min(ox0 + 1u, xlast)], x[xr + min(ox0 + 2u, xlast)], x[xr + min(ox0 + 3u, xlast)]);
-      //#x8 var xw = vec4<f32>(x[xr + min(ox0 + 4u, xlast)], x[xr + min(ox0 + 5u, xlast)], x[xr + min(ox0 + 6u, xlast)], x[xr + min(ox0 + 7u, xlast)]);
+      //#s4 var xv = vec4<f32>(x[xr + min(ox0, xlast)], x[xr + min(ox0 + 1u, xlast)], x[xr + min(ox0 + 2u, xlast)], x[xr + min(ox0 + 3u, xlast)]);
+      //#s4 //#x8 var xw = vec4<f32>(x[xr + min(ox0 + 4u, xlast)], x[xr + min(ox0 + 5u, xlast)], x[xr + min(ox0 + 6u, xlast)], x[xr + min(ox0 + 7u, xlast)]);
+      //#v4 let xq = (xr + ox0) / 4u;
+      //#v4 var xv = x4[xq];
+      //#v4 var xw = x4[xq + 1u];
+      //#v4 var xn = x4[xq + 2u];
       for (var kx = 0u; kx < prm.k; kx++) {
         if (kx > 0u) {
           //#x4 xv = vec4<f32>(xv.yzw, x[xr + min(ox0 + kx + 3u, xlast)]);
           //#x8 xv = vec4<f32>(xv.yzw, xw.x);
-          //#x8 xw = vec4<f32>(xw.yzw, x[xr + min(ox0 + kx + 7u, xlast)]);
+          //#s4 //#x8 xw = vec4<f32>(xw.yzw, x[xr + min(ox0 + kx + 7u, xlast)]);
+          //#v4 xw = vec4<f32>(xw.yzw, xn.x);
+          //#v4 xn = vec4<f32>(xn.yzw, 0.0);
         }
         let wk = wr + kx * (CBP / 4u);
         //#quad let wq% = wpk[wk + %u];

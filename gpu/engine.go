@@ -330,7 +330,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	}
 
 	// Activations.
-	e.x0 = b.storage("x0", B*1024)
+	e.x0 = b.storage("x0", B*1024+16) // slack for conv_forward's vec4 reads
 	e.labels = b.buffer("batch labels", 4*B, UsageStorage|UsageCopyDst)
 	lc := b.storage("loss/correct", 2*B)
 	e.dlogits = b.storage("dlogits", B*10)
@@ -401,7 +401,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		if relu {
 			ap.Relu = 1
 		}
-		outSize := B * c * h * w
+		outSize := B*c*h*w + 16 // slack for conv_forward's vec4 reads
 		t.argmax = dummyA
 		if pool {
 			ap.Pool = 1
@@ -533,10 +533,10 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		if !needDX {
 			return nil
 		}
-		pp := pad2dParams{C: cp.Cout, H: cp.OH, W: cp.OW, Pad: cp.K - 1}
+		ig := cp.inputGrad()
+		pp := pad2dParams{C: cp.Cout, H: cp.OH, W: cp.OW, Pad: cp.K - 1, Stride: ig.W}
 		padded := b.storage(name+" dy padded", pp.size(B))
 		back = append(back, b.op(pad2dProgram, e.stepTrain, pp, pp.threads, Whole(dz), Whole(padded)))
-		ig := cp.inputGrad()
 		pk, wpk := packWeights(name+" flipped", ig)
 		back = append(back, pk)
 		dx := b.storage(name+" dx", B*int(cp.Cin*cp.H*cp.W))

@@ -118,10 +118,10 @@ func TestConvParity(t *testing.T) {
 			checkClose(t, "conv forward", h.read(yb, len(want)), want, tol{1e-5, 1e-4})
 
 			dyb := h.buf(dy, 64)
-			pp := pad2dParams{C: cp.Cout, H: cp.OH, W: cp.OW, Pad: cp.K - 1}
+			ig := cp.inputGrad()
+			pp := pad2dParams{C: cp.Cout, H: cp.OH, W: cp.OW, Pad: cp.K - 1, Stride: ig.W}
 			padded := h.buf(nil, pp.size(s.n))
 			h.run(pad2dProgram, pp, st, pp.threads(s.n), 0, Whole(dyb), Whole(padded))
-			ig := cp.inputGrad()
 			dxb := h.buf(nil, len(x)+16)
 			h.run(ig.program(), ig, st, ig.forwardThreads(s.n), 0, Whole(padded), Whole(pb), Whole(pack(ig)), Whole(dxb))
 			checkClose(t, "conv dx", h.read(dxb, len(x)), wantDX, tol{1e-5, 1e-4})

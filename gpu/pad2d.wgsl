@@ -1,8 +1,9 @@
-// pad2d: out [n,c,h+2·pad,w+2·pad] = in [n,c,h,w] surrounded by pad zeros on every side. It lets
-// conv_forward.wgsl compute conv2's input gradient as a full convolution without bounds checks.
+// pad2d: out [n,c,h+2·pad,stride] = in [n,c,h,w] surrounded by pad zeros on every side, rows
+// stride ≥ w+2·pad floats long (zeros past w+2·pad). It lets conv_forward.wgsl compute conv2's
+// input gradient as a full convolution without bounds checks, with vec4 loads.
 //
 // Barrier-free; a thread writes 4 neighbouring values of one output row (SwiftShader's cost per
-// invocation is high, so each does several values). Threads: n·c·(h+2·pad)·ceil((w+2·pad)/4).
+// invocation is high, so each does several values). Threads: n·c·(h+2·pad)·ceil(stride/4).
 //
 // Bindings: 0 Step, 1 Params, 2 src, 3 out.
 struct Params {
@@ -10,6 +11,10 @@ struct Params {
   h: u32,
   w: u32,
   pad: u32,
+  stride: u32,
+  pad0: u32,
+  pad1: u32,
+  pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> st: Step;
@@ -20,7 +25,7 @@ struct Params {
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let pw = prm.w + 2u * prm.pad;
+  let pw = prm.stride;
   let ph = prm.h + 2u * prm.pad;
   let pwq = (pw + 3u) / 4u;
   let t = flat_id(wid, nwg, lid, 64u);
@@ -37,7 +42,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let x = x0 + j;
     if (x < pw) {
       var v: f32 = 0.0;
-      if (inrow && x >= prm.pad && x < prm.pad + prm.w) {
+      if (inrow && x >= prm.pad && x < prm.pad + prm.w) { // 0 in the pad and past w+2·pad
         v = src[sr + x - prm.pad];
       }
       out[row * pw + x] = v;

@@ -88,7 +88,7 @@ func TestConvVariants(t *testing.T) {
 		for rep := 0; rep < 5; rep++ {
 			for _, v := range [][2]int{{4, 4}, {convBlock(int(s.cp.Cout)), 4}, {convBlock(int(s.cp.Cout)), 8}} {
 				cb, xw := v[0], v[1]
-				prog := convForwardProgram(cb, xw)
+				prog := convForwardProgram(cb, xw, s.cp.v4() && xw == 8)
 				o := h.b.op(prog, h.step, s.cp, func(int) int {
 					return n * ceilDiv(int(s.cp.Cout), cb) * int(s.cp.OH) * ceilDiv(int(s.cp.OW), xw)
 				}, Whole(x), Whole(p), Whole(wpk), Whole(y))

@@ -12,9 +12,9 @@ import (
 // conv_backward_weight.wgsl): //#acc once per channel of the block ($ = 0..cb−1), //#kx once per
 // kernel column (# = 0..k−1, @ = # + 1), //#kxs for # = 0..k−2, //#quad once per vec4 of a block
 // (% = 0..ceil(cb/4)−1; in //#acc lines $Q and $C name channel $'s vec4 and component), //#x4 and
-// //#x8 only for that xw;
+// //#x8 only for that xw, //#v4 and //#s4 only with and without vec4 input loads;
 // wLAST names w{k−1}. Markers nest.
-func expandTemplate(src string, cb, k, xw int) string {
+func expandTemplate(src string, cb, k, xw int, v4 bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "const CB: u32 = %du;\nconst CBP: u32 = %du;\nconst XW: u32 = %du;\nconst K: u32 = %du;\n", cb, 4*ceilDiv(cb, 4), xw, k)
 	var expand func(line string)
@@ -48,6 +48,10 @@ func expandTemplate(src string, cb, k, xw int) string {
 			})
 		case "x4", "x8":
 			if tag == fmt.Sprintf("x%d", xw) {
+				expand(ind + body)
+			}
+		case "v4", "s4":
+			if (tag == "v4") == v4 {
 				expand(ind + body)
 			}
 		default:
