@@ -27,16 +27,6 @@ type runner struct {
 	snapshotEvery time.Duration
 }
 
-// selectEngine is the one place that chooses the engine: the WebGPU engine when it can run here,
-// else the CPU engine; it says which and why.
-func selectEngine(cfg nncore.Config, st *nncore.State, train, test *mnist.Set) (nncore.Engine, protocol.Backend, error) {
-	eng, err := nncore.NewCPUEngine(cfg, st, train, test)
-	if err != nil {
-		return nil, protocol.Backend{}, err
-	}
-	return eng, protocol.Backend{Name: eng.Backend(), Reason: "WebGPU engine not available yet"}, nil
-}
-
 // run trains one run to the end, to a stop, or to an error, posting its events. It always ends
 // with a Finished or an Error event.
 func (r *runner) run(ctl *control, id int, start protocol.Start) {
