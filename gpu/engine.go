@@ -113,7 +113,13 @@ type Engine struct {
 
 	// LastDispatches is the number of dispatches of the last training step.
 	LastDispatches int
+	inflight       int // training steps submitted since the last wait
 }
+
+// maxInflight bounds the training steps queued on the GPU: TrainBatch waits for the queue after
+// this many, so that a trainer calling it in a loop neither piles up work (and memory) in the
+// browser nor sees pause/stop take effect seconds late.
+const maxInflight = 3
 
 var _ nncore.Engine = (*Engine)(nil)
 
@@ -622,6 +628,10 @@ func (e *Engine) TrainBatch(idx []int32) error {
 	e.LastDispatches = enc.Dispatches
 	e.step++
 	e.trained = true
+	if e.inflight++; e.inflight >= maxInflight {
+		e.inflight = 0
+		return e.d.Sync()
+	}
 	return nil
 }
 
