@@ -22,19 +22,26 @@ const (
 	KindPause  Kind = "pause"  // no body: block training between batches
 	KindResume Kind = "resume" // no body
 	KindStop   Kind = "stop"   // no body: end the run after the current batch; a Finished follows
+	// KindVizPort hands the worker one end of a MessageChannel whose other end the viz iframe
+	// holds: the page posts it with the port in the transfer list. Without a port it means the
+	// view was closed: the worker stops sending frames. No body.
+	KindVizPort Kind = "viz-port"
+	KindDemo    Kind = "demo" // DemoRequest: compute the Concepts page's demos from the runs kept
 )
 
 // Events, worker → page.
 const (
-	KindReady    Kind = "ready"    // no body: the worker's wasm runs and takes commands
-	KindStatus   Kind = "status"   // Status: what the worker does now
-	KindLoading  Kind = "loading"  // Loading: dataset download progress
-	KindBackend  Kind = "backend"  // Backend: which engine trains and why
-	KindBatch    Kind = "batch"    // Batch: throttled per-batch training loss
-	KindEpoch    Kind = "epoch"    // Epoch: metrics of a finished epoch
-	KindSnapshot Kind = "snapshot" // Snapshot: BN statistics and dropout masks
-	KindFinished Kind = "finished" // Finished: the run ended (completed or stopped)
-	KindError    Kind = "error"    // Error: the run failed
+	KindReady    Kind = "ready"     // no body: the worker's wasm runs and takes commands
+	KindStatus   Kind = "status"    // Status: what the worker does now
+	KindLoading  Kind = "loading"   // Loading: dataset download progress
+	KindBackend  Kind = "backend"   // Backend: which engine trains and why
+	KindBatch    Kind = "batch"     // Batch: throttled per-batch training loss
+	KindEpoch    Kind = "epoch"     // Epoch: metrics of a finished epoch
+	KindSnapshot Kind = "snapshot"  // Snapshot: BN statistics and dropout masks
+	KindFinished Kind = "finished"  // Finished: the run ended (completed or stopped)
+	KindError    Kind = "error"     // Error: the run failed
+	KindModeGap  Kind = "mode-gap"  // ModeGap: accuracy with batch vs running BN statistics
+	KindDemoData Kind = "demo-data" // DemoData: the Concepts page's demos (answers KindDemo)
 )
 
 // Message is one message either way. Exactly the body field its Kind names is set.
@@ -54,6 +61,9 @@ type Message struct {
 	Snapshot *nncore.Snapshot `json:"snapshot,omitempty"`
 	Finished *Finished        `json:"finished,omitempty"`
 	Error    *Error           `json:"error,omitempty"`
+	ModeGap  *ModeGap         `json:"mode_gap,omitempty"`
+	Demo     *DemoRequest     `json:"demo,omitempty"`
+	DemoData *DemoData        `json:"demo_data,omitempty"`
 }
 
 // Start asks the worker to train one run.
@@ -134,6 +144,47 @@ type Finished struct {
 	StateError string        `json:"state_error,omitempty"`
 }
 
+// ModeGap compares, at one step of a run, the accuracy of the model on a small fixed set of test
+// images in training mode (BN normalizes with the statistics of those images, as during training;
+// dropout draws the step's masks) and in evaluation mode (BN uses its running statistics, no dropout).
+// Early in training the running statistics lag behind the weights, and the two differ.
+type ModeGap struct {
+	Step     int64 `json:"step"`
+	Epoch    int   `json:"epoch"` // the epoch being trained, 1-based
+	N        int   `json:"n"`     // test images
+	TrainAcc Num   `json:"train_mode_acc"`
+	EvalAcc  Num   `json:"eval_mode_acc"`
+}
+
+// DemoRequest asks the worker for the Concepts page's demos, computed from the runs it keeps.
+type DemoRequest struct {
+	// KnockoutN is how many test images the knockout curves are measured on (0: 1,000).
+	KnockoutN int `json:"knockout_n,omitempty"`
+}
+
+// DemoData is the Concepts page's demos. Knockout needs a finished run with dropout and one without;
+// Shift needs snapshots of a run with BN and one without. Note says what is missing, if anything.
+type DemoData struct {
+	Knockout      []DemoKnockout `json:"knockout,omitempty"`
+	KnockoutLayer string         `json:"knockout_layer,omitempty"`
+	KnockoutN     int            `json:"knockout_n,omitempty"`
+	Shift         []DemoShift    `json:"shift,omitempty"`
+	Note          string         `json:"note,omitempty"`
+}
+
+// DemoKnockout is one model's knockout curve: test-accuracy drop (a fraction) per hidden unit.
+type DemoKnockout struct {
+	Label string `json:"label"`
+	Drops []Num  `json:"drops"`
+}
+
+// DemoShift is one run's quantile bands (5, 25, 50, 75, 95 %) of an activation at several steps.
+type DemoShift struct {
+	Label string   `json:"label"`
+	Steps []int64  `json:"steps"`
+	Q     [][5]Num `json:"q"`
+}
+
 // Error reports a failed run: what went wrong and what to do.
 type Error struct {
 	Message string `json:"message"`
@@ -148,6 +199,7 @@ func (m *Message) body() (string, error) {
 		{"start", m.Start != nil}, {"status", m.Status != nil}, {"loading", m.Loading != nil},
 		{"backend", m.Backend != nil}, {"batch", m.Batch != nil}, {"epoch", m.Epoch != nil},
 		{"snapshot", m.Snapshot != nil}, {"finished", m.Finished != nil}, {"error", m.Error != nil},
+		{"mode_gap", m.ModeGap != nil}, {"demo", m.Demo != nil}, {"demo_data", m.DemoData != nil},
 	}
 	name := ""
 	for _, s := range set {
@@ -167,7 +219,7 @@ var wantBody = map[Kind]string{
 	KindStart: "start", KindPause: "", KindResume: "", KindStop: "",
 	KindReady: "", KindStatus: "status", KindLoading: "loading", KindBackend: "backend",
 	KindBatch: "batch", KindEpoch: "epoch", KindSnapshot: "snapshot", KindFinished: "finished",
-	KindError: "error",
+	KindError: "error", KindVizPort: "", KindDemo: "demo", KindModeGap: "mode_gap", KindDemoData: "demo_data",
 }
 
 // Check reports whether m's kind is known and its body matches the kind.

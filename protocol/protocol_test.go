@@ -31,6 +31,11 @@ func every() []Message {
 		{Kind: KindFinished, Run: 3, Finished: &Finished{Stopped: true, Final: ep, Backend: Backend{Name: "webgpu", Reason: "adapter found"}, Seconds: 20,
 			State: &nncore.State{Step: 8, Params: []nncore.Tensor{{Name: "conv1.bias", Shape: []int{2}, Data: []float32{0.125, -3}}}}}},
 		{Kind: KindError, Run: 3, Error: &Error{Message: "mnist: corrupt"}},
+		{Kind: KindVizPort},
+		{Kind: KindDemo, Demo: &DemoRequest{KnockoutN: 500}},
+		{Kind: KindModeGap, Run: 3, ModeGap: &ModeGap{Step: 40, Epoch: 1, N: 128, TrainAcc: 0.75, EvalAcc: 0.5}},
+		{Kind: KindDemoData, DemoData: &DemoData{Knockout: []DemoKnockout{{Label: "dropout", Drops: []Num{0.01, 0}}}, KnockoutLayer: "fc1", KnockoutN: 500,
+			Shift: []DemoShift{{Label: "plain", Steps: []int64{0, 10}, Q: [][5]Num{{-1, -0.5, 0, 0.5, 1}, {-2, -1, 0, 1, 2}}}}, Note: "x"}},
 	}
 }
 
