@@ -26,9 +26,13 @@ func post(m protocol.Message) {
 }
 
 func main() {
-	cmds := make(chan protocol.Message, 1024)
+	type command struct {
+		m    protocol.Message
+		port js.Value // the MessagePort of a viz-port command, or undefined
+	}
+	cmds := make(chan command, 1024)
 	var mu sync.Mutex
-	var pending []protocol.Message
+	var pending []command
 	wake := make(chan struct{}, 1)
 	onMessage := js.FuncOf(func(this js.Value, args []js.Value) any {
 		data := args[0].Get("data")
@@ -43,8 +47,12 @@ func main() {
 			post(protocol.Message{Kind: protocol.KindError, Error: &protocol.Error{Message: err.Error()}})
 			return nil
 		}
+		c := command{m: m, port: js.Undefined()}
+		if ports := args[0].Get("ports"); m.Kind == protocol.KindVizPort && ports.Truthy() && ports.Length() > 0 {
+			c.port = ports.Index(0)
+		}
 		mu.Lock()
-		pending = append(pending, m)
+		pending = append(pending, c)
 		mu.Unlock()
 		select {
 		case wake <- struct{}{}:
@@ -73,8 +81,11 @@ func main() {
 	}()
 
 	d := &dataset{}
+	hub := &vizHub{}
+	store := &runStore{}
 	r := &runner{post: post, load: d.load, yield: yieldToEventLoop,
-		yieldEvery: 40 * time.Millisecond, snapshotEvery: 2 * time.Second}
+		yieldEvery: 40 * time.Millisecond, snapshotEvery: 2 * time.Second,
+		viz: hub, vizEvery: vizEvery, store: store}
 	post(protocol.Message{Kind: protocol.KindReady})
 	d.begin("data/")
 
@@ -82,8 +93,21 @@ func main() {
 	var runID int
 	done := make(chan struct{})
 	close(done) // no run yet
-	for m := range cmds {
+	for c := range cmds {
+		m := c.m
 		switch m.Kind {
+		case protocol.KindVizPort:
+			if c.port.IsUndefined() {
+				hub.open(nil)
+				continue
+			}
+			port := c.port
+			port.Call("start")
+			hub.open(func(b []byte) { port.Call("postMessage", string(b)) })
+		case protocol.KindDemo:
+			go func(req protocol.DemoRequest) {
+				post(protocol.Message{Kind: protocol.KindDemoData, DemoData: demo(store, r.test, req)})
+			}(*m.Demo)
 		case protocol.KindStart:
 			select {
 			case <-done:
@@ -118,6 +142,9 @@ func main() {
 // yieldToEventLoop sleeps briefly: with every goroutine blocked the Go runtime returns to the
 // JavaScript event loop, which delivers queued messages (pause, stop) before the timer fires.
 func yieldToEventLoop() { time.Sleep(time.Millisecond) }
+
+// vizEvery is the least time between two frames to the viz iframe: about three a second.
+const vizEvery = 330 * time.Millisecond
 
 // dataset fetches, verifies and decodes MNIST once per worker. The worker starts the download as
 // soon as it runs (the Lab is for training; this takes the download off the time to the first

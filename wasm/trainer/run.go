@@ -25,6 +25,14 @@ type runner struct {
 	// snapshotEvery is the least time between two Snapshot events while training (one more
 	// follows each epoch).
 	snapshotEvery time.Duration
+	// viz is the channel to the viz iframe (nil: none); while it is open the run posts a VizFrame
+	// every vizEvery, and each run's final model goes to it.
+	viz      *vizHub
+	vizEvery time.Duration
+	// store keeps states of every run for the Concepts demos (nil: none kept).
+	store *runStore
+	// test is the test set of the last run that loaded one (for the demos).
+	test *mnist.Set
 }
 
 // run trains one run to the end, to a stop, or to an error, posting its events. It always ends
@@ -52,12 +60,40 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		post(protocol.Message{Kind: protocol.KindFinished, Finished: &protocol.Finished{Stopped: true}})
 		return
 	}
+	r.test = test
 	eng, backend, err := selectEngine(cfg, nncore.InitState(cfg), train, test)
 	if err != nil {
 		fail(err)
 		return
 	}
 	defer eng.Close()
+	label := runLabel(id, cfg.Variant)
+	// The probe batch of the live view and the images of the train/eval-mode comparison: fixed
+	// test images, preprocessed once per run as its model expects.
+	probe, probeLabels := protocol.VizProbe(cfg.Preprocess(), test, protocol.VizProbeN)
+	gapX, gapLabels := protocol.VizProbe(cfg.Preprocess(), test, gapN)
+	kept := &keptRun{id: id, cfg: cfg}
+	if r.store != nil {
+		r.store.add(kept)
+	}
+	nTrain := train.N
+	if cfg.TrainLimit > 0 && cfg.TrainLimit < nTrain {
+		nTrain = cfg.TrainLimit
+	}
+	totalSteps := int64(cfg.Epochs) * int64((nTrain+cfg.Batch-1)/cfg.Batch)
+	keepEvery := max(1, totalSteps/shiftStates)
+	keep := func(step int64) {
+		if r.store == nil {
+			return
+		}
+		if st, err := eng.State(); err == nil {
+			st.Velocity = nil
+			r.store.mu.Lock()
+			kept.states = append(kept.states, st)
+			r.store.mu.Unlock()
+		}
+	}
+	keep(0)
 	post(protocol.Message{Kind: protocol.KindBackend, Backend: &backend})
 	post(protocol.Message{Kind: protocol.KindStatus, Status: &protocol.Status{State: protocol.StateTraining}})
 
@@ -74,13 +110,36 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		epochSeen           int // images of the current epoch so far
 		last                *protocol.Epoch
 		sent                = false
+		lastViz             time.Time
+		epoch               = 1 // being trained
 	)
 	snapshot := func() {
 		s, err := eng.Snapshot()
 		if err == nil && s != nil && (len(s.BN) > 0 || len(s.Masks) > 0) {
 			post(protocol.Message{Kind: protocol.KindSnapshot, Snapshot: s})
 		}
+		if st, err := eng.State(); err == nil && len(gapLabels) > 0 {
+			tr, ev := modeGap(cfg, st, gapX, gapLabels)
+			post(protocol.Message{Kind: protocol.KindModeGap, ModeGap: &protocol.ModeGap{Step: st.Step, Epoch: epoch, N: len(gapLabels),
+				TrainAcc: protocol.Num(tr), EvalAcc: protocol.Num(ev)}})
+		}
 		lastSnap = time.Now()
+	}
+	vizFrame := func() {
+		lastViz = time.Now()
+		st, err := eng.State()
+		if err != nil {
+			return
+		}
+		var masks []nncore.MaskSnapshot
+		if cfg.HasDropout() {
+			if s, err := eng.Snapshot(); err == nil {
+				masks = s.Masks
+			}
+		}
+		if b, err := protocol.MarshalViz(protocol.NewVizFrame(label, epoch, cfg, st, masks, probe, probeLabels)); err == nil {
+			r.viz.frame(b)
+		}
 	}
 	hooks := nncore.Hooks{
 		OnBatch: func(b nncore.BatchInfo) error {
@@ -88,6 +147,10 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 			trainTime += now.Sub(mark)
 			mark = now
 			epochSeen = b.Seen
+			epoch = b.Epoch
+			if b.Step%keepEvery == 0 {
+				keep(b.Step)
+			}
 			final := b.Batch+1 == b.Batches
 			if !sent || final || now.Sub(lastPost) >= every {
 				sent, lastPost = true, now
@@ -101,6 +164,9 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 			}
 			if r.snapshotEvery > 0 && now.Sub(lastSnap) >= r.snapshotEvery {
 				snapshot()
+			}
+			if r.viz.isOpen() && now.Sub(lastViz) >= r.vizEvery {
+				vizFrame()
 			}
 			if r.yield != nil && now.Sub(lastYield) >= r.yieldEvery {
 				r.yield()
@@ -138,6 +204,19 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		fin.StateError = err.Error()
 	} else {
 		fin.State = st
+		if r.store != nil {
+			r.store.mu.Lock()
+			kept.final = st
+			if n := len(kept.states); n == 0 || kept.states[n-1].Step != st.Step {
+				kept.states = append(kept.states, st)
+			}
+			r.store.mu.Unlock()
+		}
+		if r.viz != nil {
+			if b, err := protocol.MarshalViz(protocol.NewVizModel(label, cfg, st)); err == nil {
+				r.viz.model(b)
+			}
+		}
 		if _, err := protocol.Encode(protocol.Message{Kind: protocol.KindFinished, Finished: fin}); err != nil {
 			fin.State, fin.StateError = nil, "the learned weights could not be sent: "+err.Error()
 		}
