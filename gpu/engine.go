@@ -551,13 +551,18 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	}
 	dp1 := convBack("conv2", c2, g2, t1.out, true)
 	g1 := backTail(t1, dp1, true)
-	dx0 := convBack("conv1", c1, g1, xin, sp.bn[0])
+	convBack("conv1", c1, g1, xin, false)
 	if sp.bn[0] {
-		// bn0 has no dropout or ReLU: its output gradient is dx0 itself.
-		sums := b.storage("bn0 sums", 2)
-		bp := bnBackwardParams{C: 1, H: 32, W: 32, GammaOff: uint32(e.poff["bn0.weight"]), BetaOff: uint32(e.poff["bn0.bias"]), Scale: 1}
-		back = append(back, b.fixed(bnBackwardProgram, e.stepTrain, bp, 1, Whole(dx0), Whole(dummyR), Whole(dummyR), Whole(e.x0),
-			Whole(e.bnStats[0]), Whole(sums), Whole(e.grads)))
+		// bn0 from conv1's weight-gradient sums against the raw input (see bn0_grad.wgsl).
+		wp := convWeightParams{Cin: 1, H: 32, W: 32, Cout: 6, K: 5, OH: 28, OW: 28, Chunk: convChunk}
+		part := b.storage("bn0 raw chunks", ceilDiv(B, convChunk)*wp.total())
+		back = append(back, b.op(wp.program(), e.stepTrain, wp, wp.threads, Whole(g1), Whole(e.x0), Whole(part)))
+		raw := b.storage("bn0 raw sums", wp.total())
+		rp := reduceChunksParams{Total: uint32(wp.total()), Off: 0, Chunk: convChunk}
+		back = append(back, b.op(reduceChunksProgram, e.stepTrain, rp, func(int) int { return wp.total() }, Whole(part), Whole(raw)))
+		gp := bn0GradParams{Woff: uint32(e.poff["conv1.weight"]), Cout: 6, KK: 25,
+			GammaOff: uint32(e.poff["bn0.weight"]), BetaOff: uint32(e.poff["bn0.bias"])}
+		back = append(back, b.fixed(bn0GradProgram, nil, gp, 1, Whole(e.params), Whole(e.bnStats[0]), Whole(raw), Whole(e.grads)))
 	}
 	sg := sgdParams{Count: uint32(e.nparams), LR: e.cfg.LR, Momentum: e.cfg.Momentum, WD: e.cfg.WeightDecay}
 	back = append(back, b.op(sgdProgram, nil, sg, func(int) int { return e.nparams }, Whole(e.params), Whole(e.grads), Whole(e.vel)))

@@ -498,3 +498,43 @@ func TestLossAndSGDParity(t *testing.T) {
 }
 
 func seed32Of(s uint64) uint32 { return uint32(s) ^ uint32(s>>32) }
+
+// TestBN0GradParity checks bn0_grad (with conv_backward_weight against the raw input) against the
+// CPU's path: conv1's input gradient, then BatchNorm's backward pass over it.
+func TestBN0GradParity(t *testing.T) {
+	h := newHarness(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{3, 16} {
+		x0 := make([]float32, n*1024)
+		for i := range x0 {
+			x0[i] = r.Float32()
+		}
+		dz := randSlice(r, n*6*28*28)
+		off := 11
+		p := randSlice(r, off+150+6)
+		w := p[off : off+150]
+		gamma, beta := []float32{1.3}, []float32{0.2}
+		xin := make([]float32, len(x0))
+		mean, vr := make([]float32, 1), make([]float32, 1)
+		nncore.BatchNormTrainForward(xin, mean, vr, x0, gamma, beta, n, 1, 1024)
+		dx := make([]float32, len(x0))
+		nncore.Conv2DBackward(dx, make([]float32, 150), make([]float32, 6), dz, xin, w, n, 1, 32, 32, 6, 5)
+		dg, db := make([]float32, 1), make([]float32, 1)
+		nncore.BatchNormBackward(nil, dg, db, dx, x0, gamma, mean, vr, n, 1, 1024)
+
+		st := stepUniform{N: uint32(n), Train: 1}
+		wp := convWeightParams{Cin: 1, H: 32, W: 32, Cout: 6, K: 5, OH: 28, OW: 28, Chunk: convChunk}
+		part, raw := h.buf(nil, ceilDiv(n, convChunk)*wp.total()), h.buf(nil, wp.total())
+		h.run(wp.program(), wp, st, wp.threads(n), 0, Whole(h.buf(dz, 0)), Whole(h.buf(x0, 16)), Whole(part))
+		h.run(reduceChunksProgram, reduceChunksParams{Total: uint32(wp.total()), Chunk: convChunk}, st, wp.total(), 0, Whole(part), Whole(raw))
+		grads := h.buf(make([]float32, 4), 0)
+		gp := bn0GradParams{Woff: uint32(off), Cout: 6, KK: 25, GammaOff: 1, BetaOff: 2}
+		h.run(bn0GradProgram, gp, st, 0, 1, Whole(h.buf(p, 0)), Whole(h.buf(append(mean, vr...), 0)), Whole(raw), Whole(grads))
+		g := h.read(grads, 4)
+		checkClose(t, fmt.Sprintf("n=%d dgamma0", n), g[1:2], dg, tol{1e-3, 1e-3})
+		checkClose(t, fmt.Sprintf("n=%d dbeta0", n), g[2:3], db, tol{1e-3, 1e-3})
+		if g[0] != 0 || g[3] != 0 {
+			t.Errorf("bn0_grad wrote outside γ and β: %v", g)
+		}
+	}
+}
