@@ -210,3 +210,15 @@ func (c *Calculators) incForm() string {
 	}
 	return "with reductions"
 }
+
+// errTestID is the data-testid of a section's error paragraph: "calc-error" while there is an
+// error, none (nil drops the attribute) otherwise. The paragraph itself is always rendered, so
+// the inputs before and after it keep their DOM nodes while the user types.
+func (c *Calculators) errTestID() any {
+	if c.p().Err() == "" {
+		return nil
+	}
+	return "calc-error"
+}
+
+func (c *Calculators) errHidden() bool { return c.p().Err() == "" }

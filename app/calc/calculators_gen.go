@@ -297,13 +297,6 @@ func (c *Calculators) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\n  "}
 		vgparent.AppendChild(vgn)
-		if c.p().Err() != "" {
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "error"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "calc-error"}}}
-			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(c.p().Err())
-		}
-		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\n  "}
-		vgparent.AppendChild(vgn)
 		if c.view() == "alexnet" {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "calc-section"}, vugu.VGAttribute{Namespace: "", Key: "data-testid", Val: "calc-section-alexnet"}}}
 			vgparent.AppendChild(vgn)
@@ -365,6 +358,13 @@ func (c *Calculators) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "error"}}}
+				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("data-testid", c.errTestID())
+				vgn.AddAttrInterface("hidden", c.errHidden())
+				vgn.SetInnerHTML(c.p().Err())
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "table-scroll"}}}
@@ -471,6 +471,13 @@ func (c *Calculators) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "error"}}}
+				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("data-testid", c.errTestID())
+				vgn.AddAttrInterface("hidden", c.errHidden())
+				vgn.SetInnerHTML(c.p().Err())
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "table-scroll"}}}
@@ -746,6 +753,13 @@ func (c *Calculators) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "error"}}}
+				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("data-testid", c.errTestID())
+				vgn.AddAttrInterface("hidden", c.errHidden())
+				vgn.SetInnerHTML(c.p().Err())
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "calc-why"}}}
 				vgparent.AppendChild(vgn)
 				vgn.SetInnerHTML(c.p().RFText)
@@ -817,6 +831,13 @@ func (c *Calculators) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "error"}}}
+				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("data-testid", c.errTestID())
+				vgn.AddAttrInterface("hidden", c.errHidden())
+				vgn.SetInnerHTML(c.p().Err())
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "calc-total"}}}
 				vgparent.AppendChild(vgn)
 				{
@@ -876,6 +897,13 @@ func (c *Calculators) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					Func:      func(event vugu.DOMEvent) { c.set("spec", event) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "error"}}}
+				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("data-testid", c.errTestID())
+				vgn.AddAttrInterface("hidden", c.errHidden())
+				vgn.SetInnerHTML(c.p().Err())
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 				vgparent.AppendChild(vgn)
 			}
@@ -925,7 +953,7 @@ func (c *Calculators) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	}
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Data: "style", Attr: []vugu.VGAttribute(nil)}
 	{
-		vgn.AppendChild(&vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n.calculators .calc-tabs { display: flex; flex-wrap: wrap; gap: .25rem; margin: .5rem 0; }\n.calculators .calc-tab { padding: .3rem .8rem; border: 1px solid #999; background: #f4f4f4; cursor: pointer; }\n.calculators .calc-tab.active { background: #fff; border-bottom-color: #fff; font-weight: bold; }\n.calculators .calc-options, .calculators .calc-choices, .calculators .calc-inc-fields { display: flex; flex-wrap: wrap; gap: .5rem 1.2rem; align-items: center; margin: .5rem 0; }\n.calculators .calc-options .wide select { max-width: 40rem; }\n.calculators .error { color: #a00; background: #fee; padding: .4rem .6rem; border-left: 3px solid #a00; }\n.calculators .table-scroll { overflow-x: auto; }\n.calculators table.num td, .calculators table.num th { padding: .1rem .5rem; text-align: right; white-space: nowrap; }\n.calculators table.num td.text, .calculators table.num th.text { text-align: left; }\n.calculators table.num td[title] { cursor: help; }\n.calculators table.num tr.branch td { background: #f7f9ff; }\n.calculators table.num tr.selected td { font-weight: bold; background: #fffbe6; }\n.calculators table.num tr.working td { text-align: left; white-space: normal; font-size: .85em; color: #444; }\n.calculators table.num tfoot td { font-weight: bold; border-top: 1px solid #999; }\n.calculators .calc-summary { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; }\n.calculators .calc-summary dd { margin: 0; }\n.calculators .calc-side-by-side { display: flex; flex-wrap: wrap; gap: 1.5rem; }\n.calculators textarea { width: 100%; font-family: monospace; }\n", Attr: []vugu.VGAttribute(nil)})
+		vgn.AppendChild(&vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n.calculators .calc-tabs { display: flex; flex-wrap: wrap; gap: .25rem; margin: .5rem 0; }\n.calculators .calc-tab { padding: .3rem .8rem; border: 1px solid #999; background: #f4f4f4; cursor: pointer; }\n.calculators .calc-tab.active { background: #fff; border-bottom-color: #fff; font-weight: bold; }\n.calculators .calc-options, .calculators .calc-choices, .calculators .calc-inc-fields { display: flex; flex-wrap: wrap; gap: .5rem 1.2rem; align-items: center; margin: .5rem 0; }\n.calculators .calc-options .wide select { max-width: 40rem; }\n.calculators .error { color: #a00; background: #fee; padding: .4rem .6rem; border-left: 3px solid #a00; }\n.calculators .error[hidden] { display: none; }\n.calculators .table-scroll { overflow-x: auto; }\n.calculators table.num td, .calculators table.num th { padding: .1rem .5rem; text-align: right; white-space: nowrap; }\n.calculators table.num td.text, .calculators table.num th.text { text-align: left; }\n.calculators table.num td[title] { cursor: help; }\n.calculators table.num tr.branch td { background: #f7f9ff; }\n.calculators table.num tr.selected td { font-weight: bold; background: #fffbe6; }\n.calculators table.num tr.working td { text-align: left; white-space: normal; font-size: .85em; color: #444; }\n.calculators table.num tfoot td { font-weight: bold; border-top: 1px solid #999; }\n.calculators .calc-summary { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; }\n.calculators .calc-summary dd { margin: 0; }\n.calculators .calc-side-by-side { display: flex; flex-wrap: wrap; gap: 1.5rem; }\n.calculators textarea { width: 100%; font-family: monospace; }\n", Attr: []vugu.VGAttribute(nil)})
 	}
 	vgout.AppendCSS(vgn)
 	return vgout
