@@ -7,8 +7,9 @@ import (
 	"github.com/lenetlab/lenetlab/mnist"
 )
 
-// CPUEngine trains the model in pure Go float32 on the calling goroutine. It is not safe for
-// concurrent use.
+// CPUEngine trains the model in pure Go float32. The convolutions run over two fixed halves of each
+// batch, the second on a helper goroutine when GOMAXPROCS > 1 (results do not depend on it); Close
+// stops the helper. It is not safe for concurrent use.
 type CPUEngine struct {
 	cfg         Config
 	pre         mnist.Preprocess
@@ -38,6 +39,7 @@ func NewCPUEngine(c Config, st *State, train, test *mnist.Set) (*CPUEngine, erro
 	if err := e.m.load(st); err != nil {
 		return nil, err
 	}
+	e.m.split = newConvSplit(e.m.k, e.m.s, c.Batch)
 	if c.Momentum > 0 {
 		e.vel = make([][]float32, len(e.m.params))
 		for i := range e.vel {
@@ -204,8 +206,11 @@ func (e *CPUEngine) State() (*State, error) {
 	return st, nil
 }
 
-// Close releases the engine's buffers; later calls return errors.
+// Close stops the engine's helper goroutine; later calls return errors.
 func (e *CPUEngine) Close() {
+	if !e.closed {
+		e.m.split.close()
+	}
 	e.closed = true
 }
 

@@ -204,6 +204,7 @@ type net[T Float] struct {
 	argmax [][]int32
 	col    []T // conv scratch
 	dcol   []T
+	split  *convSplit[T] // when set, conv kernels run over two halves of the batch
 	labels []int32
 }
 
@@ -303,6 +304,10 @@ func (m *net[T]) forward(n int, train bool, seed uint64, step uint32) {
 		x, y := m.acts[o.in][:n*a.size()], m.acts[o.out][:n*b.size()]
 		switch o.kind {
 		case opConv:
+			if m.split != nil {
+				m.split.forward(y, x, m.params[o.param], m.params[o.param+1], n, a.c, a.h, a.w, b.c, o.k)
+				continue
+			}
 			m.k.convFwd(y, x, m.params[o.param], m.params[o.param+1], m.col, n, a.c, a.h, a.w, b.c, o.k)
 		case opLinear:
 			m.k.linFwd(y, x, m.params[o.param], m.params[o.param+1], n, a.size(), b.c)
@@ -357,6 +362,10 @@ func (m *net[T]) backward(n int, seed uint64, step uint32) {
 		}
 		switch o.kind {
 		case opConv:
+			if m.split != nil {
+				m.split.backward(dx, m.pgrads[o.param], m.pgrads[o.param+1], dy, x, m.params[o.param], n, a.c, a.h, a.w, b.c, o.k)
+				continue
+			}
 			m.k.convBwd(dx, m.pgrads[o.param], m.pgrads[o.param+1], dy, x, m.params[o.param], m.col, m.dcol, n, a.c, a.h, a.w, b.c, o.k)
 		case opLinear:
 			m.k.linBwd(dx, m.pgrads[o.param], m.pgrads[o.param+1], dy, x, m.params[o.param], n, a.size(), b.c)

@@ -24,7 +24,7 @@ type EpochMetrics struct {
 
 // BatchInfo reports a finished training batch. Loss is that batch's mean loss.
 type BatchInfo struct {
-	Epoch, Batch, Batches int // Epoch 1-based, Batch 0-based
+	Epoch, Batch, Batches int   // Epoch 1-based, Batch 0-based
 	Step                  int64 // global steps taken, this batch included
 	Loss                  float64
 	Seen                  int // images trained so far in this epoch
