@@ -279,6 +279,14 @@ func (d *Device) Write(b *Buffer, off int, data []byte) {
 	if len(data) == 0 {
 		return
 	}
+	if len(data) > 4<<20 {
+		// A one-off upload (a data set): a temporary array, so that the device does not keep
+		// tens of megabytes of scratch alive.
+		tmp := d.u8.New(len(data))
+		js.CopyBytesToJS(tmp, data)
+		d.queue.Call("writeBuffer", b.v, off, tmp, 0, len(data))
+		return
+	}
 	if d.scratch.IsUndefined() || d.scratch.Get("length").Int() < len(data) {
 		d.scratch = d.u8.New(max(len(data), 1<<16))
 	}

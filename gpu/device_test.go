@@ -132,3 +132,25 @@ func TestEngineCloseReleases(t *testing.T) {
 	}
 	t.Logf("heap after run 5: %d KiB, after run 20: %d KiB", heap[0]>>10, heap[1]>>10)
 }
+
+// TestEngineTooLarge asks for a batch whose buffers exceed the device's binding limit: NewEngine
+// must fail with a reason, and the next engine must build.
+func TestEngineTooLarge(t *testing.T) {
+	d := openDevice(t)
+	cfg := nncore.DefaultConfig()
+	cfg.Batch = d.Limits["maxStorageBufferBindingSize"]/(4*6*28*28) + 1
+	if cfg.Batch > 65536 {
+		t.Skipf("the device binds %d bytes: no valid batch exceeds it", d.Limits["maxStorageBufferBindingSize"])
+	}
+	_, err := NewEngine(cfg, nncore.InitState(cfg), nil, nil)
+	var ge *Error
+	if !errors.As(err, &ge) || ge.Reason != ReasonNoDevice {
+		t.Fatalf("batch %d: err = %v, want a no-device Error", cfg.Batch, err)
+	}
+	cfg.Batch = 8
+	e, err := NewEngine(cfg, nncore.InitState(cfg), nil, nil)
+	if err != nil {
+		t.Fatalf("after a failed build: %v", err)
+	}
+	e.Close()
+}

@@ -39,6 +39,12 @@ type builder struct {
 }
 
 func (b *builder) buffer(label string, bytes, usage int) *Buffer {
+	if lim := b.d.Limits["maxStorageBufferBindingSize"]; lim > 0 && bytes > lim && b.err == nil {
+		b.err = &Error{ReasonNoDevice, fmt.Sprintf("%s needs %d MB, more than this GPU binds (%d MB): use a smaller batch", label, bytes>>20, lim>>20)}
+	}
+	if b.err != nil {
+		bytes = 4 // the engine will not be built: do not ask the device for what it cannot give
+	}
 	buf := b.d.NewBuffer(label, bytes, usage)
 	b.bufs = append(b.bufs, buf)
 	return buf
@@ -208,6 +214,7 @@ func NewEngineOn(d *Device, cfg nncore.Config, st *nncore.State, train, test *mn
 		for _, buf := range b.bufs {
 			buf.Destroy()
 		}
+		d.Err() // clear what a failed build may have left for the next engine
 		return nil, err
 	}
 	e.all = b.bufs
@@ -274,6 +281,11 @@ func (e *Engine) uploadSet(b *builder, s *mnist.Set, name string) (img, lab *Buf
 // prediction chunk.
 func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	d, B, sp := e.d, e.B, e.spec
+	// The largest activation is conv1's output; check it before allocating anything.
+	if lim := d.Limits["maxStorageBufferBindingSize"]; lim > 0 && 4*B*6*28*28 > lim {
+		return &Error{ReasonNoDevice, fmt.Sprintf("a batch of %d needs %d MB buffers, more than this GPU binds (%d MB): use a smaller batch",
+			B, 4*B*6*28*28>>20, lim>>20)}
+	}
 	if e.train != nil && (e.train.Rows != 28 || e.train.Cols != 28) || e.test != nil && (e.test.Rows != 28 || e.test.Cols != 28) {
 		return errors.New("gpu: the data sets must hold 28×28 images")
 	}
