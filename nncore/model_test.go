@@ -174,4 +174,12 @@ func poisonNet(m *net[float32]) {
 		fill(m.bnMean[i])
 		fill(m.bnVar[i])
 	}
+	if p := m.split; p != nil {
+		for i := range 2 {
+			fill(p.col[i])
+			fill(p.dcol[i])
+			fill(p.dw[i])
+			fill(p.db[i])
+		}
+	}
 }
