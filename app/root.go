@@ -1,6 +1,9 @@
 package app
 
-import "github.com/lenetlab/lenetlab/app/lab"
+import (
+	"github.com/lenetlab/lenetlab/app/lab"
+	"github.com/lenetlab/lenetlab/app/vizui"
+)
 
 // Root is the page frame: navigation and the component of the current route.
 type Root struct {
@@ -12,7 +15,20 @@ type Root struct {
 }
 
 // SetHash takes a new location hash.
-func (c *Root) SetHash(hash string) { c.Route, c.Query = ParseHash(hash) }
+// On the Concepts page it asks the worker for the demos of the runs done so far.
+func (c *Root) SetHash(hash string) {
+	c.Route, c.Query = ParseHash(hash)
+	if c.Route == RouteConcepts && c.Lab != nil {
+		c.Lab.EnterConcepts()
+	}
+}
+
+func (c *Root) demo() *vizui.Demo {
+	if c.Lab == nil {
+		return nil
+	}
+	return c.Lab.Demo
+}
 
 func (c *Root) navClass(route string) string {
 	if c.Route == route {

@@ -95,3 +95,13 @@ func (wk *Worker) Send(m protocol.Message) {
 	}
 	wk.w.Call("postMessage", string(b))
 }
+
+// SendPort posts one command with a MessagePort in its transfer list (a viz-port command).
+func (wk *Worker) SendPort(m protocol.Message, port js.Value) {
+	b, err := protocol.Encode(m)
+	if err != nil {
+		wk.events.push(errorEvent(err.Error()))
+		return
+	}
+	wk.w.Call("postMessage", string(b), []any{port})
+}

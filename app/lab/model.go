@@ -35,8 +35,13 @@ type Run struct {
 	Losses        []Point        // per-batch loss against fractional epoch
 	Epochs        []protocol.Epoch
 	Snapshot      *nncore.Snapshot
-	Finished      *protocol.Finished
-	Err           string
+	// EpochBN is the BN part of the snapshot taken after the latest epoch (the violins show it).
+	EpochBN   []nncore.BNSnapshot
+	epochSnap bool // an epoch ended: the next snapshot is its snapshot
+	// ModeGaps are the worker's train-mode vs eval-mode accuracy measurements, oldest first.
+	ModeGaps []protocol.ModeGap
+	Finished *protocol.Finished
+	Err      string
 
 	Opened    time.Time     // when Start was pressed
 	FirstStep time.Duration // from Opened to the first batch event (0 until then)
@@ -51,6 +56,8 @@ type Result struct {
 	Seconds  float64
 	Stopped  bool
 	State    *nncore.State
+	Epochs   []protocol.Epoch
+	Losses   []Point
 }
 
 // Model is the Lab page's state: the form, the current run and the finished runs. It is plain Go,
@@ -60,8 +67,12 @@ type Model struct {
 	FormErr string
 	Run     *Run
 	Results []Result
-	nextID  int
-	Now     func() time.Time // time source (tests replace it)
+	// Series is the latest "Run the lab" or demo series (nil: none yet).
+	Series *RunSeries
+	// VizShown says whether the network view (the viz iframe) is shown.
+	VizShown bool
+	nextID   int
+	Now      func() time.Time // time source (tests replace it)
 }
 
 // NewModel returns a Model whose form holds s.
@@ -86,17 +97,22 @@ func (m *Model) Busy() bool {
 // Start validates the form and, if it is valid, begins a new run and returns the start command.
 // With an invalid form it sets FormErr and returns ok=false.
 func (m *Model) Start(dataURL string) (msg protocol.Message, ok bool) {
+	return m.StartWith(m.Form, dataURL)
+}
+
+// StartWith is Start with the settings s instead of the form's.
+func (m *Model) StartWith(s Settings, dataURL string) (msg protocol.Message, ok bool) {
 	if m.Busy() {
 		return protocol.Message{}, false
 	}
-	cfg, err := m.Form.Config()
+	cfg, err := s.Config()
 	if err != nil {
 		m.FormErr = err.Error()
 		return protocol.Message{}, false
 	}
 	m.FormErr = ""
 	m.nextID++
-	m.Run = &Run{ID: m.nextID, Settings: m.Form, Config: cfg, Status: StatusLoading, Opened: m.Now()}
+	m.Run = &Run{ID: m.nextID, Settings: s, Config: cfg, Status: StatusLoading, Opened: m.Now()}
 	return protocol.Message{Kind: protocol.KindStart, Run: m.nextID, Start: &protocol.Start{Config: cfg, DataURL: dataURL}}, true
 }
 
@@ -169,8 +185,14 @@ func (m *Model) Apply(msg protocol.Message) {
 		}
 	case protocol.KindEpoch:
 		r.Epochs = append(r.Epochs, *msg.Epoch)
+		r.epochSnap = true
 	case protocol.KindSnapshot:
 		r.Snapshot = msg.Snapshot
+		if r.epochSnap {
+			r.EpochBN, r.epochSnap = msg.Snapshot.BN, false
+		}
+	case protocol.KindModeGap:
+		r.ModeGaps = append(r.ModeGaps, *msg.ModeGap)
 	case protocol.KindFinished:
 		f := msg.Finished
 		r.Finished = f
@@ -179,7 +201,7 @@ func (m *Model) Apply(msg protocol.Message) {
 			r.Backend, r.BackendReason = f.Backend.Name, f.Backend.Reason
 		}
 		m.Results = append(m.Results, Result{Run: r.ID, Settings: r.Settings, Backend: r.Backend, Final: f.Final,
-			Seconds: float64(f.Seconds), Stopped: f.Stopped, State: f.State})
+			Seconds: float64(f.Seconds), Stopped: f.Stopped, State: f.State, Epochs: r.Epochs, Losses: r.Losses})
 	case protocol.KindError:
 		r.Status = StatusError
 		r.Err = msg.Error.Message

@@ -24,6 +24,10 @@ type Settings struct {
 	LR           string
 	Input        string // "resize" or "pad"
 	InputDropout string // "pixels" or "conv1"
+	// "Run the lab" settings: how many seeds each variant runs with (1–5), and the quick mode
+	// ("1": QuickTrain/QuickTest images and QuickEpochs epochs per run, for a classroom).
+	Seeds string
+	Quick string
 }
 
 // Full sizes of the MNIST splits.
@@ -38,12 +42,12 @@ func DefaultSettings() Settings {
 	return Settings{
 		Variant: string(c.Variant), Epochs: strconv.Itoa(c.Epochs), TrainLimit: Thousands(TrainSize), TestLimit: Thousands(TestSize),
 		Seed: strconv.FormatUint(c.Seed, 10), Batch: strconv.Itoa(c.Batch), LR: strconv.FormatFloat(float64(c.LR), 'g', -1, 32),
-		Input: c.Input.String(), InputDropout: c.InputDropout,
+		Input: c.Input.String(), InputDropout: c.InputDropout, Seeds: "1",
 	}
 }
 
 // Params lists the URL query parameter of each field, in form order.
-var Params = []string{"variant", "epochs", "train-limit", "test-limit", "seed", "batch", "lr", "input", "input-dropout"}
+var Params = []string{"variant", "epochs", "train-limit", "test-limit", "seed", "batch", "lr", "input", "input-dropout", "seeds", "quick"}
 
 func (s *Settings) field(param string) *string {
 	switch param {
@@ -65,6 +69,10 @@ func (s *Settings) field(param string) *string {
 		return &s.Input
 	case "input-dropout":
 		return &s.InputDropout
+	case "seeds":
+		return &s.Seeds
+	case "quick":
+		return &s.Quick
 	}
 	return nil
 }

@@ -31,15 +31,13 @@ func main() {
 	timing := js.Global().Get("lenetlabTiming") // set by index.html
 	firstStep := false
 
-	ctl := &lab.Controller{Model: model, DataURL: "data/", OnSettings: func(v url.Values) {
-		setURL("?"+v.Encode(), loc.Get("hash").String())
-	}}
+	ctl := lab.NewController(model, "data/")
+	ctl.OnSettings = func(v url.Values) { setURL("?"+v.Encode(), loc.Get("hash").String()) }
 	root := &app.Root{Lab: ctl}
 	root.OnCalcQuery = func(query string) { // called by the calculators with the render lock held
 		root.Query = query
 		setURL(loc.Get("search").String(), app.Hash(app.RouteCalculators, query))
 	}
-	root.SetHash(loc.Get("hash").String())
 
 	wk, err := bridge.Start("worker.js", func(m protocol.Message) {
 		if m.Kind == protocol.KindReady && timing.Truthy() {
@@ -53,7 +51,7 @@ func main() {
 			timing.Set("firstStep", now())
 		}
 		env.Lock()
-		model.Apply(m)
+		ctl.Apply(m)
 		env.UnlockRender()
 	})
 	if err != nil {
@@ -61,6 +59,7 @@ func main() {
 	} else {
 		ctl.Send = wk.Send
 	}
+	root.SetHash(loc.Get("hash").String()) // (after Send is set: the Concepts page may ask for demos)
 
 	onHash := js.FuncOf(func(this js.Value, args []js.Value) any {
 		hash := loc.Get("hash").String()
@@ -73,6 +72,7 @@ func main() {
 	})
 	js.Global().Call("addEventListener", "hashchange", onHash)
 
+	view := &vizView{}
 	buildEnv, err := vugu.NewBuildEnv(env)
 	if err != nil {
 		panic(err)
@@ -80,6 +80,9 @@ func main() {
 	for ok := true; ok; ok = renderer.EventWait() {
 		if err := renderer.Render(buildEnv.RunBuild(root)); err != nil {
 			panic(err)
+		}
+		if wk != nil {
+			view.afterRender(wk)
 		}
 		if timing.Truthy() && timing.Get("uiRendered").IsUndefined() {
 			timing.Set("uiRendered", now())
@@ -98,3 +101,36 @@ func setURL(search, hash string) {
 }
 
 func now() float64 { return js.Global().Get("performance").Call("now").Float() }
+
+// vizView connects the network view's iframe to the worker: when vugu has rendered a new
+// <iframe data-testid="viz-frame">, it waits for the iframe's document, then creates a MessageChannel
+// and hands one port to the iframe ({type: "viz-port"}) and the other to the worker (a viz-port
+// command). When the iframe is gone, it tells the worker to stop sending frames.
+type vizView struct {
+	frame js.Value // the wired iframe, or undefined
+	load  js.Func
+}
+
+func (v *vizView) afterRender(wk *bridge.Worker) {
+	el := js.Global().Get("document").Call("querySelector", `[data-testid="viz-frame"]`)
+	if el.Truthy() && v.frame.Truthy() && el.Equal(v.frame) {
+		return
+	}
+	if v.frame.Truthy() { // the wired iframe went away (hidden, or another page)
+		v.frame.Call("removeEventListener", "load", v.load)
+		v.load.Release()
+		v.frame = js.Undefined()
+		wk.Send(protocol.Message{Kind: protocol.KindVizPort})
+	}
+	if !el.Truthy() {
+		return
+	}
+	v.frame = el
+	v.load = js.FuncOf(func(this js.Value, args []js.Value) any {
+		ch := js.Global().Get("MessageChannel").New()
+		el.Get("contentWindow").Call("postMessage", map[string]any{"type": protocol.VizPortType}, "*", []any{ch.Get("port2")})
+		wk.SendPort(protocol.Message{Kind: protocol.KindVizPort}, ch.Get("port1"))
+		return nil
+	})
+	el.Call("addEventListener", "load", v.load)
+}
