@@ -442,7 +442,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	}
 	// backTail records the backward pass of a tail: dout → dz = ∂L/∂z. With BN the two BN
 	// programs recompute the ReLU/dropout/pool gradient themselves (modes 1 and 2).
-	backTail := func(t *tail, dout *Buffer, needG bool) *Buffer {
+	backTail := func(t *tail, dout *Buffer) *Buffer {
 		g := b.storage(fmt.Sprintf("layer %d dz", t.k), B*t.c*t.h*t.w)
 		on, _, sc := dropParams(t.k)
 		if t.k == 0 {
@@ -465,10 +465,8 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	}
 
 	xin := e.x0
-	var t0 *tail
 	if sp.bn[0] {
-		t0 = addTail(0, e.x0, 1, 32, 32, false, false)
-		xin = t0.out
+		xin = addTail(0, e.x0, 1, 32, 32, false, false).out
 	}
 	// predict writes x0 directly; bn0's eval op already reads x0.
 
@@ -536,11 +534,11 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		return dx
 	}
 	da4 := linearBack("fc3", e.dlogits, t4.out, 84, 10, true)
-	g4 := backTail(t4, da4, true)
+	g4 := backTail(t4, da4)
 	da3 := linearBack("fc2", g4, t3.out, 120, 84, true)
-	g3 := backTail(t3, da3, true)
+	g3 := backTail(t3, da3)
 	dp2 := linearBack("fc1", g3, t2.out, 400, 120, true)
-	g2 := backTail(t2, dp2, true)
+	g2 := backTail(t2, dp2)
 
 	convBack := func(name string, cp convParams, dz, x *Buffer, needDX bool) *Buffer {
 		wp := convWeightParams{Cin: cp.Cin, H: cp.H, W: cp.W, Cout: cp.Cout, K: cp.K, OH: cp.OH, OW: cp.OW, Chunk: convChunk}
@@ -562,7 +560,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		return dx
 	}
 	dp1 := convBack("conv2", c2, g2, t1.out, true)
-	g1 := backTail(t1, dp1, true)
+	g1 := backTail(t1, dp1)
 	convBack("conv1", c1, g1, xin, false)
 	if sp.bn[0] {
 		// bn0 from conv1's weight-gradient sums against the raw input (see bn0_grad.wgsl).
@@ -578,7 +576,6 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	}
 	sg := sgdParams{Count: uint32(e.nparams), LR: e.cfg.LR, Momentum: e.cfg.Momentum, WD: e.cfg.WeightDecay}
 	back = append(back, b.op(sgdProgram, nil, sg, func(int) int { return e.nparams }, Whole(e.params), Whole(e.grads), Whole(e.vel)))
-	_ = t0
 
 	e.trainOps = append(F.train, back...)
 	e.evalOps = F.eval
