@@ -723,19 +723,16 @@ func (e *Engine) Predict(x []float32, n int) ([]float32, error) {
 }
 
 // Snapshot reads back the BN parameters and statistics and the first sample's dropout masks of the
-// last training step (batch statistics and masks are empty before the first step).
+// last training step (batch statistics and masks are empty before the first step), with one wait.
 func (e *Engine) Snapshot() (*nncore.Snapshot, error) {
 	if e.closed {
 		return nil, errors.New("gpu: engine is closed")
 	}
-	p, err := e.d.ReadF32(e.params, 0, e.nparams)
-	if err != nil {
-		return nil, err
-	}
-	nb := e.bufs.Size / 4
-	bufs, err := e.d.ReadF32(e.bufs, 0, nb)
-	if err != nil {
-		return nil, err
+	var reqs []ReadReq
+	f32 := func(b *Buffer, off, n int) []float32 {
+		v := make([]float32, n)
+		reqs = append(reqs, ReadReq{b, 4 * off, f32Bytes(v)})
+		return v
 	}
 	s := &nncore.Snapshot{Step: e.step}
 	for k := 0; k < 5; k++ {
@@ -743,39 +740,38 @@ func (e *Engine) Snapshot() (*nncore.Snapshot, error) {
 			continue
 		}
 		c := bnChannels[k]
-		g, bt := e.poff[fmt.Sprintf("bn%d.weight", k)], e.poff[fmt.Sprintf("bn%d.bias", k)]
-		m, v := e.boff[fmt.Sprintf("bn%d.running_mean", k)], e.boff[fmt.Sprintf("bn%d.running_var", k)]
-		bs := nncore.BNSnapshot{Name: fmt.Sprintf("bn%d", k), Gamma: clone(p[g : g+c]), Beta: clone(p[bt : bt+c]),
-			RunningMean: clone(bufs[m : m+c]), RunningVar: clone(bufs[v : v+c])}
+		bs := nncore.BNSnapshot{Name: fmt.Sprintf("bn%d", k),
+			Gamma:       f32(e.params, e.poff[fmt.Sprintf("bn%d.weight", k)], c),
+			Beta:        f32(e.params, e.poff[fmt.Sprintf("bn%d.bias", k)], c),
+			RunningMean: f32(e.bufs, e.boff[fmt.Sprintf("bn%d.running_mean", k)], c),
+			RunningVar:  f32(e.bufs, e.boff[fmt.Sprintf("bn%d.running_var", k)], c)}
 		if e.trained {
-			st, err := e.d.ReadF32(e.bnStats[k], 0, 2*c)
-			if err != nil {
-				return nil, err
-			}
-			bs.BatchMean, bs.BatchVar = st[:c], st[c:]
+			bs.BatchMean = f32(e.bnStats[k], 0, c)
+			bs.BatchVar = f32(e.bnStats[k], c, c)
 		}
 		s.BN = append(s.BN, bs)
 	}
+	var raws [][]byte
 	if e.trained {
 		for k := 0; k < 5; k++ {
 			if e.spec.drop[k] == 0 {
 				continue
 			}
-			shape := dropShapes[k]
-			size := 1
-			for _, d := range shape {
-				size *= d
-			}
-			raw := make([]byte, 4*size)
-			if err := e.d.ReadMany([]ReadReq{{e.masks[k], 0, raw}}); err != nil {
-				return nil, err
-			}
-			keep := make([]byte, size)
-			for i := range keep {
-				keep[i] = raw[4*i]
-			}
-			s.Masks = append(s.Masks, nncore.MaskSnapshot{Name: fmt.Sprintf("drop%d", k), Shape: clone(shape), P: e.spec.drop[k], Keep: keep})
+			raw := make([]byte, 4*size(dropShapes[k]))
+			reqs = append(reqs, ReadReq{e.masks[k], 0, raw})
+			raws = append(raws, raw)
+			s.Masks = append(s.Masks, nncore.MaskSnapshot{Name: fmt.Sprintf("drop%d", k), Shape: clone(dropShapes[k]), P: e.spec.drop[k]})
 		}
+	}
+	if err := e.d.ReadMany(reqs); err != nil {
+		return nil, err
+	}
+	for i, raw := range raws {
+		keep := make([]byte, len(raw)/4)
+		for j := range keep {
+			keep[j] = raw[4*j]
+		}
+		s.Masks[i].Keep = keep
 	}
 	return s, nil
 }
@@ -787,45 +783,40 @@ var (
 
 func clone[S ~[]E, E any](s S) S { return append(S(nil), s...) }
 
-// State reads back the parameters, running statistics and velocity.
+// State reads back the parameters, running statistics and velocity, with one wait.
 func (e *Engine) State() (*nncore.State, error) {
 	if e.closed {
 		return nil, errors.New("gpu: engine is closed")
 	}
-	p, err := e.d.ReadF32(e.params, 0, e.nparams)
-	if err != nil {
+	p := make([]float32, e.nparams)
+	reqs := []ReadReq{{e.params, 0, f32Bytes(p)}}
+	var v []float32
+	if e.cfg.Momentum > 0 {
+		v = make([]float32, e.nparams)
+		reqs = append(reqs, ReadReq{e.vel, 0, f32Bytes(v)})
+	}
+	bv := make([]float32, e.bufs.Size/4)
+	if len(e.bufNames) > 0 {
+		reqs = append(reqs, ReadReq{e.bufs, 0, f32Bytes(bv)})
+	}
+	if err := e.d.ReadMany(reqs); err != nil {
 		return nil, err
 	}
 	st := &nncore.State{Step: e.step}
 	o := 0
 	for _, t := range e.names {
 		n := size(t.Shape)
-		st.Params = append(st.Params, nncore.Tensor{Name: t.Name, Shape: clone(t.Shape), Data: clone(p[o : o+n])})
+		st.Params = append(st.Params, nncore.Tensor{Name: t.Name, Shape: clone(t.Shape), Data: p[o : o+n : o+n]})
+		if v != nil {
+			st.Velocity = append(st.Velocity, nncore.Tensor{Name: t.Name, Shape: clone(t.Shape), Data: v[o : o+n : o+n]})
+		}
 		o += n
 	}
-	if e.cfg.Momentum > 0 {
-		v, err := e.d.ReadF32(e.vel, 0, e.nparams)
-		if err != nil {
-			return nil, err
-		}
-		o = 0
-		for _, t := range e.names {
-			n := size(t.Shape)
-			st.Velocity = append(st.Velocity, nncore.Tensor{Name: t.Name, Shape: clone(t.Shape), Data: clone(v[o : o+n])})
-			o += n
-		}
-	}
-	if len(e.bufNames) > 0 {
-		bv, err := e.d.ReadF32(e.bufs, 0, e.bufs.Size/4)
-		if err != nil {
-			return nil, err
-		}
-		o = 0
-		for _, t := range e.bufNames {
-			n := size(t.Shape)
-			st.Buffers = append(st.Buffers, nncore.Tensor{Name: t.Name, Shape: clone(t.Shape), Data: clone(bv[o : o+n])})
-			o += n
-		}
+	o = 0
+	for _, t := range e.bufNames {
+		n := size(t.Shape)
+		st.Buffers = append(st.Buffers, nncore.Tensor{Name: t.Name, Shape: clone(t.Shape), Data: bv[o : o+n : o+n]})
+		o += n
 	}
 	return st, nil
 }
