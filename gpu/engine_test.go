@@ -121,6 +121,21 @@ func TestEngineParity(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer g.Close()
+				// Before the first step: BN parameters and running statistics, no batch statistics or masks.
+				cs0, _ := cpu.Snapshot()
+				gs0, err := g.Snapshot()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(gs0.BN) != len(cs0.BN) || len(gs0.Masks) != 0 || len(cs0.Masks) != 0 {
+					t.Errorf("snapshot before training: %d BN, %d masks; CPU %d, %d", len(gs0.BN), len(gs0.Masks), len(cs0.BN), len(cs0.Masks))
+				}
+				for i, b := range cs0.BN {
+					if gs0.BN[i].BatchMean != nil || gs0.BN[i].Name != b.Name {
+						t.Errorf("snapshot before training: %s has batch statistics", gs0.BN[i].Name)
+					}
+					checkClose(t, b.Name+" initial running var", gs0.BN[i].RunningVar, b.RunningVar, tol{})
+				}
 				perm := rand.New(rand.NewPCG(3, 4)).Perm(train.N)
 				batches := [][]int{perm[0:16], perm[16:32], perm[32:43]}
 				for s, bi := range batches {
