@@ -82,7 +82,7 @@ func (p convParams) forwardThreads(n int) int {
 }
 
 // v4 reports whether the input rows allow vec4 loads (see conv_forward.wgsl).
-func (p convParams) v4() bool { return p.W%4 == 0 && p.xw() == 8 && p.K <= 5 }
+func (p convParams) v4() bool { return p.W%4 == 0 && p.K <= 5 }
 
 // program returns the conv_forward program for p's block.
 func (p convParams) program() *program {

@@ -77,14 +77,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       //#s4 //#x8 var xw = vec4<f32>(x[xr + min(ox0 + 4u, xlast)], x[xr + min(ox0 + 5u, xlast)], x[xr + min(ox0 + 6u, xlast)], x[xr + min(ox0 + 7u, xlast)]);
       //#v4 let xq = (xr + ox0) / 4u;
       //#v4 var xv = x4[xq];
-      //#v4 var xw = x4[xq + 1u];
-      //#v4 var xn = x4[xq + 2u];
+      //#v4 //#x8 var xw = x4[xq + 1u];
+      //#v4 //#x8 var xn = x4[xq + 2u];
+      //#v4 //#x4 var xn = x4[xq + 1u];
       for (var kx = 0u; kx < prm.k; kx++) {
         if (kx > 0u) {
-          //#x4 xv = vec4<f32>(xv.yzw, x[xr + min(ox0 + kx + 3u, xlast)]);
+          //#s4 //#x4 xv = vec4<f32>(xv.yzw, x[xr + min(ox0 + kx + 3u, xlast)]);
           //#x8 xv = vec4<f32>(xv.yzw, xw.x);
           //#s4 //#x8 xw = vec4<f32>(xw.yzw, x[xr + min(ox0 + kx + 7u, xlast)]);
-          //#v4 xw = vec4<f32>(xw.yzw, xn.x);
+          //#v4 //#x8 xw = vec4<f32>(xw.yzw, xn.x);
+          //#v4 //#x4 xv = vec4<f32>(xv.yzw, xn.x);
           //#v4 xn = vec4<f32>(xn.yzw, 0.0);
         }
         let wk = wr + kx * (CBP / 4u);

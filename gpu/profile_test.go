@@ -84,11 +84,15 @@ func TestConvVariants(t *testing.T) {
 		p := h.buf(make([]float32, 4000), 0)
 		wpk := h.buf(make([]float32, 4000), 0)
 		y := h.buf(make([]float32, n*int(s.cp.Cout*s.cp.OH*s.cp.OW)), 0)
-		best := map[[2]int]float64{}
+		best := map[[3]int]float64{}
 		for rep := 0; rep < 5; rep++ {
-			for _, v := range [][2]int{{4, 4}, {convBlock(int(s.cp.Cout)), 4}, {convBlock(int(s.cp.Cout)), 8}} {
-				cb, xw := v[0], v[1]
-				prog := convForwardProgram(cb, xw, s.cp.v4() && xw == 8)
+			cb := convBlock(int(s.cp.Cout))
+			for _, v := range [][3]int{{4, 4, 0}, {cb, 4, 0}, {cb, 8, 0}, {cb, 4, 1}, {cb, 8, 1}} {
+				cb, xw, v4 := v[0], v[1], v[2] == 1
+				if v4 && !s.cp.v4() {
+					continue
+				}
+				prog := convForwardProgram(cb, xw, v4)
 				o := h.b.op(prog, h.step, s.cp, func(int) int {
 					return n * ceilDiv(int(s.cp.Cout), cb) * int(s.cp.OH) * ceilDiv(int(s.cp.OW), xw)
 				}, Whole(x), Whole(p), Whole(wpk), Whole(y))
@@ -106,6 +110,6 @@ func TestConvVariants(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("%-8s (channels×columns per thread) %v", s.name, best)
+		t.Logf("%-8s (channels, columns per thread, vec4 input) %v", s.name, best)
 	}
 }
