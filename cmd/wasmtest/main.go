@@ -8,10 +8,12 @@
 // For each package it builds the test binary with `go test -c`, serves it with the Go release's
 // wasm_exec.js on 127.0.0.1, opens a page in Chromium through chromedp, and streams the test's
 // output. By default (-mode both) each binary runs twice: on the page, and inside a dedicated Web
-// Worker as the site's trainer does (the worker posts its output lines to the page). The test binary's working
-// directory has no meaning in the browser: a test fetches its package's files from
-// location.origin + "/pkg/" (the package directory is served there). Environment variables whose
-// names start with LENETLAB_ or WASMTEST_ are passed to the test binary.
+// Worker as the site's trainer does (the worker posts its output lines to the page; the test sees
+// WASMTEST=page or worker). The working directory has no meaning in the browser: a test fetches
+// its package's files from location.origin + "/pkg/" (the package directory is served there).
+// Environment variables whose names start with LENETLAB_ or WASMTEST_ are passed to the test.
+// Chromium runs headless with --enable-unsafe-webgpu --enable-unsafe-swiftshader (WebGPU on the
+// CPU where there is no GPU); WASMTEST_FLAGS adds flags, WASMTEST_BROWSER picks the binary.
 //
 // A package fails when its test binary exits non-zero, throws, or does not finish within
 // -timeout. wasmtest exits 1 when any package failed, 2 on a usage or setup error.
