@@ -36,8 +36,10 @@
 //
 // # Engines and ownership
 //
-// CPUEngine implements Engine on the calling goroutine; it allocates all its buffers in
-// NewCPUEngine and TrainBatch does not allocate. It copies the State it is given; State() and
+// CPUEngine implements Engine; it allocates all its buffers in NewCPUEngine and TrainBatch does not
+// allocate. Its convolutions run over two fixed halves of each batch, the second on a helper
+// goroutine when GOMAXPROCS > 1; the results are the same bits either way (js/wasm runs both halves
+// in turn). Close stops the helper. It copies the State it is given; State() and
 // Snapshot() return copies. mnist.Sets are read, never modified. Train drives any Engine through the
 // contract's epoch order. RunProbe is a self-contained forward pass for visualizations.
 package nncore
