@@ -102,29 +102,36 @@ func setURL(search, hash string) {
 
 func now() float64 { return js.Global().Get("performance").Call("now").Float() }
 
-// vizView connects the network view's iframe to the worker: when vugu has rendered a new
-// <iframe data-testid="viz-frame">, it waits for the iframe's document, then creates a MessageChannel
-// and hands one port to the iframe ({type: "viz-port"}) and the other to the worker (a viz-port
-// command). When the iframe is gone, it tells the worker to stop sending frames.
+// vizView connects the network view to the worker. The Lab renders an empty
+// <div data-testid="viz-host"> while the view is shown; after each render this puts the iframe into
+// it (once: vugu leaves children of a childless element alone), waits for the iframe's document,
+// then creates a MessageChannel and hands one port to the iframe ({type: "viz-port"}) and the other
+// to the worker (a viz-port command). When the iframe is gone, it tells the worker to stop sending
+// frames.
 type vizView struct {
 	frame js.Value // the wired iframe, or undefined
 	load  js.Func
 }
 
 func (v *vizView) afterRender(wk *bridge.Worker) {
-	el := js.Global().Get("document").Call("querySelector", `[data-testid="viz-frame"]`)
-	if el.Truthy() && v.frame.Truthy() && el.Equal(v.frame) {
+	doc := js.Global().Get("document")
+	host := doc.Call("querySelector", `[data-testid="viz-host"]`)
+	if host.Truthy() && v.frame.Truthy() && v.frame.Get("parentNode").Equal(host) {
 		return
 	}
 	if v.frame.Truthy() { // the wired iframe went away (hidden, or another page)
 		v.frame.Call("removeEventListener", "load", v.load)
+		v.frame.Call("remove")
 		v.load.Release()
 		v.frame = js.Undefined()
 		wk.Send(protocol.Message{Kind: protocol.KindVizPort})
 	}
-	if !el.Truthy() {
+	if !host.Truthy() {
 		return
 	}
+	el := doc.Call("createElement", "iframe")
+	el.Call("setAttribute", "data-testid", "viz-frame")
+	el.Call("setAttribute", "title", "Network view")
 	v.frame = el
 	v.load = js.FuncOf(func(this js.Value, args []js.Value) any {
 		ch := js.Global().Get("MessageChannel").New()
@@ -133,4 +140,6 @@ func (v *vizView) afterRender(wk *bridge.Worker) {
 		return nil
 	})
 	el.Call("addEventListener", "load", v.load)
+	el.Set("src", "viz.html")
+	host.Call("appendChild", el)
 }
