@@ -45,7 +45,29 @@ var (
 	flagV       = flag.Bool("v", false, "passed to the test binary as -test.v")
 	flagBrowser = flag.String("browser", "", "browser binary (default: $WASMTEST_BROWSER, chromium, chromium-browser, google-chrome)")
 	flagKeep    = flag.Bool("keep", false, "keep the built test binaries (prints their folder)")
+	flagServe   serveFlags
 )
+
+// serveFlags is the repeatable -serve /path/=DIR flag.
+type serveFlags map[string]string
+
+func (s *serveFlags) String() string { return fmt.Sprint(map[string]string(*s)) }
+
+func (s *serveFlags) Set(v string) error {
+	p, dir, ok := strings.Cut(v, "=")
+	if !ok || !strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/") || p == "/" {
+		return fmt.Errorf("want /path/=DIR, got %q", v)
+	}
+	if *s == nil {
+		*s = serveFlags{}
+	}
+	(*s)[p] = dir
+	return nil
+}
+
+func init() {
+	flag.Var(&flagServe, "serve", "also serve DIR at /path/ (repeatable), e.g. -serve /mnist/=$HOME/mnist")
+}
 
 func main() {
 	flag.Usage = func() {
@@ -253,6 +275,9 @@ func runInBrowser(browser, bin string, execJS []byte, pkgDir string, worker bool
 		http.ServeFile(w, r, bin)
 	})
 	mux.Handle("/pkg/", http.StripPrefix("/pkg/", http.FileServer(http.Dir(pkgDir))))
+	for p, dir := range flagServe {
+		mux.Handle(p, http.StripPrefix(p, http.FileServer(http.Dir(dir))))
+	}
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	defer srv.Close()
