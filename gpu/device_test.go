@@ -88,14 +88,14 @@ func TestUniformLayout(t *testing.T) {
 	}
 }
 
-// TestEngineCloseReleases builds, uses and closes 20 engines in a row: every GPU buffer must be
-// destroyed and the Go heap must not grow with the number of runs.
+// TestEngineCloseReleases builds, uses and closes 20 engines in a row: every GPU buffer but the
+// shared data sets must be destroyed, and the Go heap must not grow with the number of runs.
 func TestEngineCloseReleases(t *testing.T) {
 	d := openDevice(t)
 	train, test := synthSet(64, 1), synthSet(32, 2)
 	cfg := nncore.DefaultConfig()
 	cfg.Variant, cfg.Batch = nncore.BNDropout, 8
-	base := d.LiveBuffers()
+	base := -1 // after the first run: the data sets stay uploaded for the next engines
 	idx := make([]int32, 8)
 	for i := range idx {
 		idx[i] = int32(i)
@@ -116,6 +116,9 @@ func TestEngineCloseReleases(t *testing.T) {
 		e.Close()
 		if err := e.TrainBatch(idx); err == nil {
 			t.Fatal("TrainBatch after Close did not fail")
+		}
+		if base < 0 {
+			base = d.LiveBuffers()
 		}
 		if got := d.LiveBuffers(); got != base {
 			t.Fatalf("run %d: %d live buffers after Close, want %d", run, got, base)
@@ -153,4 +156,39 @@ func TestEngineTooLarge(t *testing.T) {
 		t.Fatalf("after a failed build: %v", err)
 	}
 	e.Close()
+}
+
+// TestSetCache checks that engines share an uploaded data set and that unused sets are freed.
+func TestSetCache(t *testing.T) {
+	d := openDevice(t)
+	ReleaseCachedSets()
+	base := d.LiveBuffers()
+	cfg := nncore.DefaultConfig()
+	cfg.Batch = 8
+	train := synthSet(16, 3)
+	a, err := NewEngine(cfg, nncore.InitState(cfg), train, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1 := d.LiveBuffers()
+	b, err := NewEngine(cfg, nncore.InitState(cfg), train, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.LiveBuffers() - n1; got != n1-base-2 {
+		t.Errorf("second engine on the same set made %d buffers, want %d (no second upload)", got, n1-base-2)
+	}
+	a.Close()
+	ReleaseCachedSets() // b still trains on the set: it must stay
+	if err := b.TrainBatch([]int32{0, 1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.TakeTrainStats(); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	ReleaseCachedSets()
+	if got := d.LiveBuffers(); got != base {
+		t.Errorf("%d live buffers after closing both engines and releasing the sets, want %d", got, base)
+	}
 }

@@ -115,7 +115,8 @@ type Engine struct {
 	testImg, testLab         *Buffer
 
 	trainOps, evalOps, predictOps []*op
-	all                           []*Buffer
+	all                           []*Buffer // destroyed by Close
+	sets                          []setKey  // cached data sets in use
 
 	// LastDispatches is the number of dispatches of the last training step.
 	LastDispatches int
@@ -214,6 +215,7 @@ func NewEngineOn(d *Device, cfg nncore.Config, st *nncore.State, train, test *mn
 		for _, buf := range b.bufs {
 			buf.Destroy()
 		}
+		e.releaseSets()
 		d.Err() // clear what a failed build may have left for the next engine
 		return nil, err
 	}
@@ -265,16 +267,72 @@ func labelsU32(s *mnist.Set) []uint32 {
 	return out
 }
 
+// setBuffers is a data set uploaded to a device, shared by the engines that train on it: uploading
+// the 47 MB training set takes seconds on SwiftShader, and the lab trains four models in a row.
+type setBuffers struct {
+	img, lab *Buffer
+	users    int
+}
+
+type setKey struct {
+	d *Device
+	s *mnist.Set
+}
+
+// setCache holds the uploaded sets; entries no engine uses are dropped once more than
+// maxCachedSets sets are cached (mnist.Set bytes never change after loading).
+var setCache = map[setKey]*setBuffers{}
+
+const maxCachedSets = 2
+
 func (e *Engine) uploadSet(b *builder, s *mnist.Set, name string) (img, lab *Buffer) {
 	if s == nil {
 		return b.storage(name+" images (none)", 1), b.storage(name+" labels (none)", 1)
 	}
-	raw := packBytes(s.Images[:s.N*784])
-	img = b.buffer(name+" images", len(raw), UsageStorage|UsageCopyDst)
-	e.d.Write(img, 0, raw)
-	lab = b.buffer(name+" labels", 4*s.N, UsageStorage|UsageCopyDst)
-	e.d.WriteU32(lab, 0, labelsU32(s))
-	return img, lab
+	k := setKey{e.d, s}
+	c := setCache[k]
+	if c == nil {
+		raw := packBytes(s.Images[:s.N*784])
+		c = &setBuffers{img: e.d.NewBuffer(name+" images", len(raw), UsageStorage|UsageCopyDst),
+			lab: e.d.NewBuffer(name+" labels", 4*s.N, UsageStorage|UsageCopyDst)}
+		e.d.Write(c.img, 0, raw)
+		e.d.WriteU32(c.lab, 0, labelsU32(s))
+		setCache[k] = c
+	}
+	c.users++
+	e.sets = append(e.sets, k)
+	return c.img, c.lab
+}
+
+// releaseSets drops the engine's claim on its cached sets and frees unused ones beyond the limit.
+func (e *Engine) releaseSets() {
+	for _, k := range e.sets {
+		if c := setCache[k]; c != nil {
+			c.users--
+		}
+	}
+	e.sets = nil
+	for k, c := range setCache {
+		if len(setCache) <= maxCachedSets {
+			break
+		}
+		if c.users == 0 || k.d.Lost() {
+			c.img.Destroy()
+			c.lab.Destroy()
+			delete(setCache, k)
+		}
+	}
+}
+
+// ReleaseCachedSets frees every uploaded data set no engine uses (for a page that is done training).
+func ReleaseCachedSets() {
+	for k, c := range setCache {
+		if c.users == 0 {
+			c.img.Destroy()
+			c.lab.Destroy()
+			delete(setCache, k)
+		}
+	}
 }
 
 // build allocates every buffer and records the ops of a training step, an evaluation chunk and a
@@ -829,7 +887,8 @@ func size(shape []int) int {
 	return n
 }
 
-// Close destroys the engine's buffers (the shared device and its pipelines stay).
+// Close destroys the engine's buffers (the shared device, its pipelines and the uploaded data sets
+// stay for the next engine; see ReleaseCachedSets).
 func (e *Engine) Close() {
 	if e.closed {
 		return
@@ -839,5 +898,6 @@ func (e *Engine) Close() {
 		b.Destroy()
 	}
 	e.all = nil
+	e.releaseSets()
 	e.trainOps, e.evalOps, e.predictOps = nil, nil, nil
 }
