@@ -116,7 +116,7 @@ type compareRow struct {
 // page computes its demos from those runs.
 func TestRunTheLabAndConcepts(t *testing.T) {
 	p := newPage(t, 5*time.Minute)
-	p.open("/?epochs=1&train-limit=1024&test-limit=500&batch=64#/lab")
+	p.open("/?epochs=1&train-limit=1024&test-limit=500&batch=32#/lab")
 	// The quick-mode switch changes the plan and goes into the URL.
 	p.do("quick mode on", chromedp.Click(sel("lab-quick")))
 	p.waitFor("quick=1 in the URL", `new URLSearchParams(location.search).get("quick") === "1"`, 5*time.Second)
@@ -147,7 +147,8 @@ func TestRunTheLabAndConcepts(t *testing.T) {
 			*dst = f
 		}
 		t.Logf("%-11s train loss %.4f acc %.4f · test loss %.4f acc %.4f", r.Variant, r.TrainLoss, r.TrainAcc, r.TestLoss, r.TestAcc)
-		if !(r.TestAcc > 0.3 && r.TestAcc <= 1 && r.TrainAcc > 0.2 && r.TrainAcc <= 1 && r.TestLoss > 0 && r.TestLoss < 2.3 && r.TrainLoss > 0) {
+		// (1,024 images, one epoch: dropout has barely started to learn; chance is 10 % and ln 10 ≈ 2.303.)
+		if !(r.TestAcc > 0.15 && r.TestAcc <= 1 && r.TrainAcc > 0.1 && r.TrainAcc <= 1 && r.TestLoss > 0 && r.TestLoss < 2.3 && r.TrainLoss > 0) {
 			t.Errorf("%s: implausible numbers %+v", r.Variant, r)
 		}
 	}
@@ -162,7 +163,7 @@ func TestRunTheLabAndConcepts(t *testing.T) {
 		t.Errorf("%d lines in the overlaid accuracy chart, want one per variant (and legend)", n)
 	}
 
-	p.do("go to the concepts page", chromedp.Navigate(serverURL+"/?epochs=1#/concepts"))
+	eval[string](p, `location.hash = "#/concepts"`) // (same document: the worker keeps its runs)
 	p.waitFor("the concepts page", `document.querySelector('[data-testid="concepts"]')`, 5*time.Second)
 	p.waitFor("the demos from the lab's runs", `document.querySelector('[data-testid="knockout-chart"]') &&
 		document.querySelectorAll('[data-testid="shift-chart"]').length === 2`, 90*time.Second)
