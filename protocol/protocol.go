@@ -74,6 +74,9 @@ type Start struct {
 	DataURL string `json:"data_url"`
 	// BatchEvery is the least time in milliseconds between two Batch events (0: 250).
 	BatchEveryMS int `json:"batch_every_ms,omitempty"`
+	// Engine is the engine the user asked for: "auto" or "" (WebGPU when it can run here, else
+	// the CPU engine), "webgpu" (WebGPU or an error saying why not) or "cpu".
+	Engine string `json:"engine,omitempty"`
 }
 
 // Worker states carried by Status.
