@@ -1,31 +1,10 @@
 package nncore
 
-import (
-	"fmt"
-
-	"gonum.org/v1/gonum/blas/gonum"
-)
+import "fmt"
 
 // Float is the element type of the generic reference kernels. The engine runs float32; the
 // gradient checks run the same model in float64.
 type Float interface{ ~float32 | ~float64 }
-
-// gblas is gonum's pure-Go BLAS. Only its level-1 routines (SSE assembly on amd64) are used: its
-// Sgemm starts goroutines for larger matrices, which allocates on every call.
-var gblas gonum.Implementation
-
-// axpy computes y += a·x over len(y) elements.
-func axpy(a float32, x, y []float32) {
-	if a == 0 {
-		return
-	}
-	gblas.Saxpy(len(y), a, x, 1, y, 1)
-}
-
-// dot returns Σ x[i]·y[i] over len(x) elements.
-func dot(x, y []float32) float32 {
-	return gblas.Sdot(len(x), x, 1, y, 1)
-}
 
 // kernels is the set of matrix kernels a net runs; everything else is shared generic code.
 type kernels[T Float] struct {
