@@ -77,8 +77,16 @@ func bnAffine[T Float](y, x []T, scale, shift T, n, c, hw, ch int) {
 	for i := 0; i < n; i++ {
 		o := (i*c + ch) * hw
 		src, dst := x[o:o+hw], y[o:o+hw]
-		for j, v := range src {
-			dst[j] = v*scale + shift
+		j := 0
+		for ; j+4 <= hw; j += 4 {
+			s, d := src[j:j+4:j+4], dst[j:j+4:j+4]
+			d[0] = s[0]*scale + shift
+			d[1] = s[1]*scale + shift
+			d[2] = s[2]*scale + shift
+			d[3] = s[3]*scale + shift
+		}
+		for ; j < hw; j++ {
+			dst[j] = src[j]*scale + shift
 		}
 	}
 }
@@ -156,10 +164,11 @@ func sum64[T Float](v []T) float64 {
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(v); i += 4 {
-		s0 += float64(v[i])
-		s1 += float64(v[i+1])
-		s2 += float64(v[i+2])
-		s3 += float64(v[i+3])
+		q := v[i : i+4 : i+4] // one bounds check for four elements
+		s0 += float64(q[0])
+		s1 += float64(q[1])
+		s2 += float64(q[2])
+		s3 += float64(q[3])
 	}
 	for ; i < len(v); i++ {
 		s0 += float64(v[i])
@@ -172,7 +181,8 @@ func sumSqDev64[T Float](v []T, mu float64) float64 {
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(v); i += 4 {
-		d0, d1, d2, d3 := float64(v[i])-mu, float64(v[i+1])-mu, float64(v[i+2])-mu, float64(v[i+3])-mu
+		q := v[i : i+4 : i+4]
+		d0, d1, d2, d3 := float64(q[0])-mu, float64(q[1])-mu, float64(q[2])-mu, float64(q[3])-mu
 		s0 += d0 * d0
 		s1 += d1 * d1
 		s2 += d2 * d2
