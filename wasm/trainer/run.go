@@ -61,7 +61,11 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		return
 	}
 	r.test = test
-	eng, backend, err := selectEngine(cfg, nncore.InitState(cfg), train, test)
+	var backend protocol.Backend
+	eng, backend, err := selectEngine(start, cfg, nncore.InitState(cfg), train, test, func(b protocol.Backend) {
+		backend = b // the device was lost: the run goes on on the CPU engine
+		post(protocol.Message{Kind: protocol.KindBackend, Backend: &b})
+	})
 	if err != nil {
 		fail(err)
 		return
