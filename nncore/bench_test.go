@@ -84,6 +84,7 @@ func BenchmarkTrainBatch(b *testing.B) {
 		})
 	}
 }
+
 // Element-wise layers at conv1's output size for a batch of 64 (for comparing platforms).
 func BenchmarkElementwise(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
