@@ -28,9 +28,9 @@ func TestFormat(t *testing.T) {
 }
 
 func TestSettingsQueryRoundTrip(t *testing.T) {
-	q, _ := url.ParseQuery("variant=bn-input&epochs=5&train-limit=2048&test-limit=1000&seed=7&batch=128&lr=0.05&input=pad&input-dropout=conv1&seeds=3&quick=1&junk=1")
+	q, _ := url.ParseQuery("variant=bn-input&epochs=5&train-limit=2048&test-limit=1000&seed=7&batch=128&lr=0.05&input=pad&input-dropout=conv1&seeds=3&quick=1&engine=cpu&junk=1")
 	s := SettingsFromQuery(q)
-	want := Settings{Variant: "bn-input", Epochs: "5", TrainLimit: "2048", TestLimit: "1000", Seed: "7", Batch: "128", LR: "0.05", Input: "pad", InputDropout: "conv1", Seeds: "3", Quick: "1"}
+	want := Settings{Variant: "bn-input", Epochs: "5", TrainLimit: "2048", TestLimit: "1000", Seed: "7", Batch: "128", LR: "0.05", Input: "pad", InputDropout: "conv1", Seeds: "3", Quick: "1", Engine: "cpu"}
 	if s != want {
 		t.Fatalf("SettingsFromQuery = %+v, want %+v", s, want)
 	}

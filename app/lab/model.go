@@ -113,7 +113,7 @@ func (m *Model) StartWith(s Settings, dataURL string) (msg protocol.Message, ok 
 	m.FormErr = ""
 	m.nextID++
 	m.Run = &Run{ID: m.nextID, Settings: s, Config: cfg, Status: StatusLoading, Opened: m.Now()}
-	return protocol.Message{Kind: protocol.KindStart, Run: m.nextID, Start: &protocol.Start{Config: cfg, DataURL: dataURL}}, true
+	return protocol.Message{Kind: protocol.KindStart, Run: m.nextID, Start: &protocol.Start{Config: cfg, DataURL: dataURL, Engine: s.Engine}}, true
 }
 
 // Command returns a pause, resume or stop command for the current run, or ok=false when it does not apply.

@@ -28,6 +28,9 @@ type Settings struct {
 	// ("1": QuickTrain/QuickTest images and QuickEpochs epochs per run, for a classroom).
 	Seeds string
 	Quick string
+	// Engine is the engine asked of the worker: "auto" (WebGPU when it can run, else the CPU
+	// engine), "webgpu" or "cpu" (protocol.Start.Engine).
+	Engine string
 }
 
 // Full sizes of the MNIST splits.
@@ -42,12 +45,12 @@ func DefaultSettings() Settings {
 	return Settings{
 		Variant: string(c.Variant), Epochs: strconv.Itoa(c.Epochs), TrainLimit: Thousands(TrainSize), TestLimit: Thousands(TestSize),
 		Seed: strconv.FormatUint(c.Seed, 10), Batch: strconv.Itoa(c.Batch), LR: strconv.FormatFloat(float64(c.LR), 'g', -1, 32),
-		Input: c.Input.String(), InputDropout: c.InputDropout, Seeds: "1",
+		Input: c.Input.String(), InputDropout: c.InputDropout, Seeds: "1", Engine: "auto",
 	}
 }
 
 // Params lists the URL query parameter of each field, in form order.
-var Params = []string{"variant", "epochs", "train-limit", "test-limit", "seed", "batch", "lr", "input", "input-dropout", "seeds", "quick"}
+var Params = []string{"variant", "epochs", "train-limit", "test-limit", "seed", "batch", "lr", "input", "input-dropout", "seeds", "quick", "engine"}
 
 func (s *Settings) field(param string) *string {
 	switch param {
@@ -73,6 +76,8 @@ func (s *Settings) field(param string) *string {
 		return &s.Seeds
 	case "quick":
 		return &s.Quick
+	case "engine":
+		return &s.Engine
 	}
 	return nil
 }
