@@ -35,6 +35,13 @@ type runner struct {
 	test *mnist.Set
 }
 
+// Shares of the training time that the train/eval-mode comparison and the viz frames may take: the
+// worker does them between batches, so they slow training by about as much.
+const (
+	gapShare = 0.02
+	vizShare = 0.03
+)
+
 // run trains one run to the end, to a stop, or to an error, posting its events. It always ends
 // with a Finished or an Error event.
 func (r *runner) run(ctl *control, id int, start protocol.Start) {
@@ -115,15 +122,20 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		last                *protocol.Epoch
 		sent                = false
 		lastViz             time.Time
-		epoch               = 1 // being trained
+		frame               *protocol.VizFrame
+		gapTime, vizTime    time.Duration // spent on the mode gap and on viz frames
+		epoch               = 1           // being trained
 	)
 	snapshot := func() {
 		s, err := eng.Snapshot()
 		if err == nil && s != nil && (len(s.BN) > 0 || len(s.Masks) > 0) {
 			post(protocol.Message{Kind: protocol.KindSnapshot, Snapshot: s})
 		}
-		if st, err := eng.State(); err == nil && len(gapLabels) > 0 {
+		// The train/eval-mode comparison (two forward passes) within its share of training time.
+		if st, err := eng.State(); err == nil && len(gapLabels) > 0 && (gapTime == 0 || float64(gapTime) <= gapShare*float64(trainTime)) {
+			began := time.Now()
 			tr, ev := modeGap(cfg, st, gapX, gapLabels)
+			gapTime += time.Since(began)
 			post(protocol.Message{Kind: protocol.KindModeGap, ModeGap: &protocol.ModeGap{Step: st.Step, Epoch: epoch, N: len(gapLabels),
 				TrainAcc: protocol.Num(tr), EvalAcc: protocol.Num(ev)}})
 		}
@@ -131,6 +143,7 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 	}
 	vizFrame := func() {
 		lastViz = time.Now()
+		defer func() { vizTime += time.Since(lastViz) }()
 		st, err := eng.State()
 		if err != nil {
 			return
@@ -141,7 +154,13 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 				masks = s.Masks
 			}
 		}
-		if b, err := protocol.MarshalViz(protocol.NewVizFrame(label, epoch, cfg, st, masks, probe, probeLabels)); err == nil {
+		if frame == nil {
+			frame = protocol.NewVizFrame(label, epoch, cfg, st, masks, probe, probeLabels)
+		} else { // the probe batch is encoded once per run
+			frame.Step, frame.Epoch, frame.Masks = st.Step, epoch, masks
+			frame.Params, frame.Buffers = protocol.VizEncodeTensors(st.Params), protocol.VizEncodeTensors(st.Buffers)
+		}
+		if b, err := protocol.MarshalViz(frame); err == nil {
 			r.viz.frame(b)
 		}
 	}
@@ -169,7 +188,7 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 			if r.snapshotEvery > 0 && now.Sub(lastSnap) >= r.snapshotEvery {
 				snapshot()
 			}
-			if r.viz.isOpen() && now.Sub(lastViz) >= r.vizEvery {
+			if r.viz.isOpen() && now.Sub(lastViz) >= r.vizEvery && (vizTime == 0 || float64(vizTime) <= vizShare*float64(trainTime)) {
 				vizFrame()
 			}
 			if r.yield != nil && now.Sub(lastYield) >= r.yieldEvery {

@@ -109,7 +109,7 @@ func runLabel(id int, v nncore.Variant) string { return fmt.Sprintf("run %d · %
 
 // gapN is how many test images the train-mode vs eval-mode accuracy is measured on: few enough that
 // the two forward passes take a few milliseconds, at each snapshot.
-const gapN = 128
+const gapN = 64
 
 // modeGap measures the accuracy on x (n images, labels) in training mode and in evaluation mode.
 func modeGap(cfg nncore.Config, st *nncore.State, x []float32, labels []byte) (trainAcc, evalAcc float64) {

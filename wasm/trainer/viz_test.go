@@ -55,8 +55,8 @@ func TestVizFramesOnlyWhileOpen(t *testing.T) {
 			}
 			lastStep = f.Step
 		}
-		if frames != 12 { // vizEvery 0: one per batch (384 images / 32)
-			t.Errorf("%d frames, want 12", frames)
+		if frames < 1 || frames > 12 { // vizEvery 0: at most one per batch (384 images / 32), within 3 % of the training time
+			t.Errorf("%d frames, want 1 to 12", frames)
 		}
 		if m, ok := got[len(got)-1].(*protocol.VizModel); !ok || m.Label != "run 4 · bn-dropout" || m.Step != 12 {
 			t.Errorf("last message %+v, want the run's VizModel at step 12", got[len(got)-1])
@@ -71,12 +71,13 @@ func TestModeGapEvents(t *testing.T) {
 	s.Config.Variant = nncore.StandardBN
 	r.run(newControl(), 2, s)
 	gaps := rec.kinds(protocol.KindModeGap)
-	if len(gaps) < 2 {
-		t.Fatalf("%d mode-gap events, want one per snapshot", len(gaps))
+	// The first snapshot always measures; later ones only within 2 % of the training time.
+	if len(gaps) < 1 || len(gaps) > 12 {
+		t.Fatalf("%d mode-gap events, want 1 to one per batch", len(gaps))
 	}
 	for _, g := range gaps {
 		m := g.ModeGap
-		if m.N != 128 || m.TrainAcc < 0 || m.TrainAcc > 1 || m.EvalAcc < 0 || m.EvalAcc > 1 || m.Step < 1 {
+		if m.N != 64 || m.TrainAcc < 0 || m.TrainAcc > 1 || m.EvalAcc < 0 || m.EvalAcc > 1 || m.Step < 1 {
 			t.Errorf("mode gap %+v", m)
 		}
 	}
