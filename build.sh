@@ -33,6 +33,7 @@ site() {
   cp "$(wasm_exec)" "$DIST/wasm_exec.js"
   local wasms=(ui trainer)
   [ -d wasm/viz ] && ls wasm/viz/*.go >/dev/null 2>&1 && wasms+=(viz)
+  [ -d wasm/bench ] && wasms+=(bench) # the benchmark page (bench.html)
   for w in "${wasms[@]}"; do
     echo "== GOOS=js GOARCH=wasm go build ./wasm/$w -> dist/$w.wasm"
     GOOS=js GOARCH=wasm go build "${WASMFLAGS[@]}" -o "$DIST/$w.wasm" "./wasm/$w"

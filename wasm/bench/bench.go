@@ -1,0 +1,143 @@
+// Command bench is the site's benchmark page (static/bench.html): in a Web Worker it loads MNIST
+// from data/ (sha256-checked), builds the WebGPU or the CPU engine for a variant at batch 256,
+// warms it up, trains N batches and reports steady-state training and inference images/s,
+// milliseconds and (WebGPU) dispatches per step. The page shows the result and sets it as
+// window.__result for scripts (e2e tests, docs/results-browser.md).
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/lenetlab/lenetlab/mnist"
+	"github.com/lenetlab/lenetlab/nncore"
+)
+
+// Result is what the page shows and sets as window.__result.
+type Result struct {
+	OK                bool    `json:"ok"`
+	Error             string  `json:"error,omitempty"`
+	Engine            string  `json:"engine"`
+	Variant           string  `json:"variant"`
+	Adapter           string  `json:"adapter"`
+	Fallback          bool    `json:"fallback_adapter"`
+	Batch             int     `json:"batch"`
+	Batches           int     `json:"batches"`
+	TrainImgPerSec    float64 `json:"train_img_s"`
+	InferImgPerSec    float64 `json:"infer_img_s"`
+	DispatchesPerStep int     `json:"dispatches_per_step"`
+	MsPerStep         float64 `json:"ms_per_step"`
+	// StateMs is the time of one State readback (the fallback checkpoint) after a step.
+	StateMs float64 `json:"state_ms"`
+	// LoadSeconds is the MNIST download, check and decode.
+	LoadSeconds float64 `json:"load_s"`
+}
+
+// Params are the page's query parameters.
+type Params struct {
+	Engine  string // "webgpu" (default) or "cpu"
+	Variant nncore.Variant
+	Batches int
+	Batch   int
+}
+
+// ParseParams reads engine, variant, batches and batch (defaults webgpu, standard-bn, 20, 256).
+func ParseParams(query string) (Params, error) {
+	q, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
+	if err != nil {
+		return Params{}, fmt.Errorf("bad query %q: %v", query, err)
+	}
+	p := Params{Engine: "webgpu", Variant: nncore.StandardBN, Batches: 20, Batch: 256}
+	if v := q.Get("engine"); v != "" {
+		if v != "webgpu" && v != "cpu" {
+			return p, fmt.Errorf("engine %q: use webgpu or cpu", v)
+		}
+		p.Engine = v
+	}
+	if v := q.Get("variant"); v != "" {
+		if p.Variant, err = nncore.ParseVariant(v); err != nil {
+			return p, err
+		}
+	}
+	for _, f := range []struct {
+		name    string
+		dst     *int
+		lo, max int
+	}{{"batches", &p.Batches, 1, 10000}, {"batch", &p.Batch, 2, 4096}} {
+		if v := q.Get(f.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < f.lo || n > f.max {
+				return p, fmt.Errorf("%s %q: use a whole number from %d to %d", f.name, v, f.lo, f.max)
+			}
+			*f.dst = n
+		}
+	}
+	return p, nil
+}
+
+// Config is the benchmarked configuration: the Lab's defaults with the variant and batch.
+func (p Params) Config() nncore.Config {
+	c := nncore.DefaultConfig()
+	c.Variant, c.Batch, c.Epochs = p.Variant, p.Batch, 1
+	return c
+}
+
+// CPUBench is gpu.Bench for the CPU engine: the same warm-up (one step, its stats, one evaluation
+// batch), the same batches (the contract's epoch-0 order), `batches` timed steps, then an
+// evaluation pass over batches·batch test images (at most the test set). now is in milliseconds.
+func CPUBench(cfg nncore.Config, train, test *mnist.Set, batches int, now func() float64) (Result, error) {
+	if batches < 1 {
+		return Result{}, errors.New("bench: batches must be at least 1")
+	}
+	e, err := nncore.NewCPUEngine(cfg, nncore.InitState(cfg), train, test)
+	if err != nil {
+		return Result{}, err
+	}
+	defer e.Close()
+	B := cfg.Batch
+	perm := rand.New(rand.NewPCG(cfg.Seed, 0x5eed0000)).Perm(train.N)
+	idx := make([]int32, B)
+	batch := func(b int) []int32 {
+		for i := range idx {
+			idx[i] = int32(perm[(b*B+i)%len(perm)])
+		}
+		return idx
+	}
+	if err := e.TrainBatch(batch(0)); err != nil {
+		return Result{}, err
+	}
+	if _, err := e.TakeTrainStats(); err != nil {
+		return Result{}, err
+	}
+	if _, err := e.Evaluate(B); err != nil {
+		return Result{}, err
+	}
+	t0 := now()
+	for b := 1; b <= batches; b++ {
+		if err := e.TrainBatch(batch(b)); err != nil {
+			return Result{}, err
+		}
+	}
+	if _, err := e.TakeTrainStats(); err != nil {
+		return Result{}, err
+	}
+	trainMs := now() - t0
+	n := min(batches*B, test.N)
+	t0 = now()
+	if _, err := e.Evaluate(n); err != nil {
+		return Result{}, err
+	}
+	inferMs := now() - t0
+	t0 = now()
+	if _, err := e.State(); err != nil {
+		return Result{}, err
+	}
+	stateMs := now() - t0
+	return Result{OK: true, Engine: "cpu", Variant: string(cfg.Variant), Batch: B, Batches: batches,
+		TrainImgPerSec: float64(batches*B) / (trainMs / 1000), InferImgPerSec: float64(n) / (inferMs / 1000),
+		MsPerStep: trainMs / float64(batches), StateMs: stateMs}, nil
+}
