@@ -87,7 +87,7 @@ func epochRows(p *page) []epochRow {
 
 func TestQuickRunCPU(t *testing.T) {
 	p := newPage(t, 4*time.Minute)
-	p.open("/?variant=standard-bn&epochs=2&train-limit=2048&test-limit=1000&batch=256#/lab")
+	p.open("/?variant=standard-bn&epochs=2&train-limit=2048&test-limit=1000&batch=256&engine=cpu#/lab")
 	opened := eval[float64](p, `performance.now()`)
 	p.do("start", chromedp.Click(sel("start")))
 	p.waitFor("the first training step", `window.lenetlabTiming.firstStep > 0`, 90*time.Second)
