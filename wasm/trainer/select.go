@@ -28,7 +28,7 @@ func selectEngine(start protocol.Start, cfg nncore.Config, st *nncore.State, tra
 	case "cpu":
 		why = "chosen by the user"
 	case "", "auto", "webgpu":
-		eng, ad, err := newGPUEngine(cfg, st, train, test)
+		eng, ad, isLost, err := newGPUEngine(cfg, st, train, test)
 		if err == nil {
 			reason := "WebGPU on " + ad.Desc
 			if ad.Fallback {
@@ -37,7 +37,7 @@ func selectEngine(start protocol.Start, cfg nncore.Config, st *nncore.State, tra
 			if want == "webgpu" {
 				reason += "; chosen by the user"
 			}
-			f := newFallbackEngine(eng, "WebGPU", cfg, st, train, test, gpuLost, onSwitch)
+			f := newFallbackEngine(eng, "WebGPU", cfg, st, train, test, isLost, onSwitch)
 			return f, protocol.Backend{Name: eng.Backend(), Reason: reason}, nil
 		}
 		why = whyNoGPU(err)

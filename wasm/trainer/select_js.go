@@ -5,18 +5,20 @@ package main
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/lenetlab/lenetlab/gpu"
 	"github.com/lenetlab/lenetlab/mnist"
 	"github.com/lenetlab/lenetlab/nncore"
 )
 
-func newGPUEngine(cfg nncore.Config, st *nncore.State, train, test *mnist.Set) (nncore.Engine, gpuAdapter, error) {
+func newGPUEngine(cfg nncore.Config, st *nncore.State, train, test *mnist.Set) (nncore.Engine, gpuAdapter, func(error) bool, error) {
 	e, err := gpu.NewEngine(cfg, st, train, test)
 	if err != nil {
-		return nil, gpuAdapter{}, err
+		return nil, gpuAdapter{}, nil, err
 	}
-	info := e.Device().Info
+	dev := e.Device()
+	info := dev.Info
 	var parts []string
 	for _, s := range []string{info.Vendor, info.Architecture, info.Device, info.Description} {
 		if s != "" && !contains(parts, s) {
@@ -27,7 +29,7 @@ func newGPUEngine(cfg nncore.Config, st *nncore.State, train, test *mnist.Set) (
 	if desc == "" {
 		desc = "an adapter that does not describe itself"
 	}
-	return e, gpuAdapter{Desc: desc, Fallback: info.IsFallbackAdapter}, nil
+	return e, gpuAdapter{Desc: desc, Fallback: info.IsFallbackAdapter}, func(err error) bool { return gpuLost(dev, err) }, nil
 }
 
 func contains(list []string, s string) bool {
@@ -39,10 +41,23 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// gpuLost: the WebGPU device is gone (its buffers with it).
-func gpuLost(err error) bool {
+// gpuLost: the WebGPU device is gone (its buffers with it). A readback on a device being lost
+// can fail (mapAsync rejected) before the device's lost promise settles: give it a moment.
+func gpuLost(dev *gpu.Device, err error) bool {
 	var ge *gpu.Error
-	return errors.As(err, &ge) && ge.Reason == gpu.ReasonDeviceLost
+	if !errors.As(err, &ge) {
+		return false
+	}
+	if ge.Reason == gpu.ReasonDeviceLost {
+		return true
+	}
+	for range 20 {
+		if dev.Lost() {
+			return true
+		}
+		time.Sleep(5 * time.Millisecond) // lets the event loop deliver device.lost
+	}
+	return false
 }
 
 // whyNoGPU turns the WebGPU engine's refusal into the reason the Lab shows.
