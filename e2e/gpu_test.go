@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -111,4 +114,66 @@ func TestLabNoWebGPU(t *testing.T) {
 		t.Errorf("run error %q, want the WebGPU engine's refusal", e)
 	}
 	t.Logf("engine=webgpu: %s", p.text("run-error"))
+}
+
+// TestLabDeviceLost: the WebGPU device is destroyed (through the DevTools protocol, in the
+// training worker) in the middle of a run; the run continues on the CPU engine, says so, and
+// finishes its epoch with plausible numbers.
+func TestLabDeviceLost(t *testing.T) {
+	p := newPage(t, 3*time.Minute)
+	p.open("/?variant=standard-bn&epochs=1&train-limit=3072&test-limit=256&batch=64&engine=webgpu#/lab")
+	p.do("start", chromedp.Click(sel("start")))
+	p.waitFor("webgpu training", `(document.querySelector('[data-testid="backend"]') || {}).textContent === "webgpu" &&
+		document.querySelector('[data-testid="status"]').textContent.trim() === "training"`, time.Minute)
+	// A quarter of the epoch (12 of 48 steps), past a checkpoint or two.
+	p.waitFor("a quarter of the epoch", `document.querySelector('[data-testid="train-progress"]').value > 0.25`, time.Minute)
+	infos, err := chromedp.Targets(p.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worker target.ID
+	for _, in := range infos {
+		t.Logf("target %s %s", in.Type, in.URL)
+		if in.Type == "worker" && strings.HasSuffix(in.URL, "/worker.js") {
+			worker = in.TargetID
+		}
+	}
+	if worker == "" {
+		t.Fatal("no worker target for worker.js")
+	}
+	wctx, wcancel := chromedp.NewContext(browser, chromedp.WithTargetID(worker))
+	defer wcancel()
+	var destroyed string
+	if err := chromedp.Do(wctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		proto, err := cdp.Call(ctx, tg, runtime.Evaluate, runtime.EvaluateParams{Expression: "GPUDevice.prototype"})
+		if err != nil {
+			return err
+		}
+		objs, err := cdp.Call(ctx, tg, runtime.QueryObjects, runtime.QueryObjectsParams{PrototypeObjectID: proto.Result.ObjectID})
+		if err != nil {
+			return err
+		}
+		yes := true
+		res, err := cdp.Call(ctx, tg, runtime.CallFunctionOn, runtime.CallFunctionOnParams{ObjectID: objs.Objects.ObjectID,
+			FunctionDeclaration: `function() { this.forEach(d => d.destroy()); return String(this.length); }`, ReturnByValue: &yes})
+		if err != nil {
+			return err
+		}
+		destroyed = string(res.Result.Value)
+		return nil
+	})); err != nil {
+		t.Fatalf("destroying the worker's GPUDevice: %v", err)
+	}
+	t.Logf("destroyed %s GPUDevice(s) at %s", destroyed, p.text("train-progress-text"))
+	p.waitFor("the run to finish", `document.querySelector('[data-testid="status"]').textContent.trim() === "done"`, 2*time.Minute)
+	b, r := p.text("backend"), p.text("backend-reason")
+	t.Logf("backend %s %s", b, r)
+	if b != "cpu" || !strings.Contains(r, "device lost at step") || !strings.Contains(r, "continued on the CPU engine from step") {
+		t.Errorf("backend %q %q, want cpu after the device loss", b, r)
+	}
+	rows := epochRows(p)
+	if len(rows) != 1 || !(rows[0].TestAcc > 0.3 && rows[0].TrainLoss > 0) {
+		t.Fatalf("epoch rows %+v, want one plausible epoch", rows)
+	}
+	t.Logf("epoch 1: train loss %.4f acc %.4f, test acc %.4f", rows[0].TrainLoss, rows[0].TrainAcc, rows[0].TestAcc)
 }
