@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,4 +58,33 @@ func TestBenchPage(t *testing.T) {
 		t.Errorf("engine=tpu: %+v, want ok:false with an error", r)
 	}
 	p.noErrors()
+}
+
+// TestBenchMeasure (LENETLAB_BENCH_BATCHES=N) runs the bench page for both engines on
+// standard-bn and dropout at batch 256 and logs a table for docs/results-browser.md, with the
+// load average before and after.
+func TestBenchMeasure(t *testing.T) {
+	n := os.Getenv("LENETLAB_BENCH_BATCHES")
+	if n == "" {
+		t.Skip("set LENETLAB_BENCH_BATCHES=N to measure")
+	}
+	p := newPage(t, 9*time.Minute)
+	load := func() string {
+		b, _ := os.ReadFile("/proc/loadavg")
+		return strings.TrimSpace(string(b))
+	}
+	t.Logf("load average before: %s", load())
+	t.Logf("| engine | variant | train img/s | infer img/s | ms/step | dispatches/step | State readback ms | adapter |")
+	for _, v := range []string{"standard-bn", "dropout"} {
+		for _, e := range []string{"webgpu", "cpu"} {
+			r := benchPage(t, p, "?engine="+e+"&variant="+v+"&batches="+n)
+			if !r.OK {
+				t.Errorf("%s %s: %s", e, v, r.Error)
+				continue
+			}
+			t.Logf("| %s | %s | %.1f | %.1f | %.1f | %d | %.1f | %s |", e, v, r.TrainImgPerSec, r.InferImgPerSec, r.MsPerStep,
+				r.DispatchesPerStep, r.StateMs, r.Adapter)
+		}
+	}
+	t.Logf("load average after: %s", load())
 }
