@@ -141,6 +141,11 @@ type Finished struct {
 	Final   *Epoch  `json:"final"`   // the last finished epoch, nil if none finished
 	Backend Backend `json:"backend"`
 	Seconds Num     `json:"seconds"` // training time, pauses excluded
+	// VizFrames and VizSeconds count the frames posted to the network view and the worker's time
+	// building them; GapSeconds is the time of the train/eval-mode comparisons (both outside Seconds).
+	VizFrames  int `json:"viz_frames,omitempty"`
+	VizSeconds Num `json:"viz_seconds,omitempty"`
+	GapSeconds Num `json:"gap_seconds,omitempty"`
 	// State is the learned model; nil when it could not be encoded (e.g. NaN weights), with
 	// StateError saying why.
 	State      *nncore.State `json:"state,omitempty"`

@@ -28,7 +28,7 @@ func every() []Message {
 		{Kind: KindSnapshot, Run: 3, Snapshot: &nncore.Snapshot{Step: 8,
 			BN:    []nncore.BNSnapshot{{Name: "bn1", Gamma: []float32{1, 1.5}, Beta: []float32{0, -0.25}, RunningMean: []float32{0.5, 0.1}, RunningVar: []float32{1, 2}, BatchMean: []float32{3, 4}, BatchVar: []float32{5, 6}}},
 			Masks: []nncore.MaskSnapshot{{Name: "drop3", Shape: []int{4}, P: 0.5, Keep: []byte{1, 0, 0, 1}}}}},
-		{Kind: KindFinished, Run: 3, Finished: &Finished{Stopped: true, Final: ep, Backend: Backend{Name: "webgpu", Reason: "adapter found"}, Seconds: 20,
+		{Kind: KindFinished, Run: 3, Finished: &Finished{Stopped: true, Final: ep, Backend: Backend{Name: "webgpu", Reason: "adapter found"}, Seconds: 20, VizFrames: 3, VizSeconds: 0.25, GapSeconds: 0.5,
 			State: &nncore.State{Step: 8, Params: []nncore.Tensor{{Name: "conv1.bias", Shape: []int{2}, Data: []float32{0.125, -3}}}}}},
 		{Kind: KindError, Run: 3, Error: &Error{Message: "mnist: corrupt"}},
 		{Kind: KindVizPort},

@@ -1178,9 +1178,13 @@ func (c *Lab) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							_ = r
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "tr", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "result-row"}}}
 							vgparent.AppendChild(vgn)
+							vgn.AddAttrInterface("data-gap-seconds", Plain(r.GapSeconds))
+							vgn.AddAttrInterface("data-seconds", Plain(r.Seconds))
 							vgn.AddAttrInterface("data-test-acc", c.resultAttr(r, "test-acc"))
 							vgn.AddAttrInterface("data-train-acc", c.resultAttr(r, "train-acc"))
 							vgn.AddAttrInterface("data-variant", r.Settings.Variant)
+							vgn.AddAttrInterface("data-viz-frames", r.VizFrames)
+							vgn.AddAttrInterface("data-viz-seconds", Plain(r.VizSeconds))
 							{
 								vgparent := vgn
 								_ = vgparent

@@ -58,6 +58,9 @@ type Result struct {
 	State    *nncore.State
 	Epochs   []protocol.Epoch
 	Losses   []Point
+	// The worker's time outside training: network-view frames and train/eval-mode comparisons.
+	VizFrames              int
+	VizSeconds, GapSeconds float64
 }
 
 // Model is the Lab page's state: the form, the current run and the finished runs. It is plain Go,
@@ -201,7 +204,8 @@ func (m *Model) Apply(msg protocol.Message) {
 			r.Backend, r.BackendReason = f.Backend.Name, f.Backend.Reason
 		}
 		m.Results = append(m.Results, Result{Run: r.ID, Settings: r.Settings, Backend: r.Backend, Final: f.Final,
-			Seconds: float64(f.Seconds), Stopped: f.Stopped, State: f.State, Epochs: r.Epochs, Losses: r.Losses})
+			Seconds: float64(f.Seconds), Stopped: f.Stopped, State: f.State, Epochs: r.Epochs, Losses: r.Losses,
+			VizFrames: f.VizFrames, VizSeconds: float64(f.VizSeconds), GapSeconds: float64(f.GapSeconds)})
 	case protocol.KindError:
 		r.Status = StatusError
 		r.Err = msg.Error.Message

@@ -124,7 +124,8 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		lastViz             time.Time
 		frame               *protocol.VizFrame
 		gapTime, vizTime    time.Duration // spent on the mode gap and on viz frames
-		epoch               = 1           // being trained
+		vizFrames           int
+		epoch               = 1 // being trained
 	)
 	snapshot := func() {
 		s, err := eng.Snapshot()
@@ -162,6 +163,7 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		}
 		if b, err := protocol.MarshalViz(frame); err == nil {
 			r.viz.frame(b)
+			vizFrames++
 		}
 	}
 	hooks := nncore.Hooks{
@@ -222,7 +224,8 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		fail(fmt.Errorf("training failed: %w", err))
 		return
 	}
-	fin := &protocol.Finished{Stopped: stopped, Final: last, Backend: backend, Seconds: protocol.Num(trainTime.Seconds())}
+	fin := &protocol.Finished{Stopped: stopped, Final: last, Backend: backend, Seconds: protocol.Num(trainTime.Seconds()),
+		VizFrames: vizFrames, VizSeconds: protocol.Num(vizTime.Seconds()), GapSeconds: protocol.Num(gapTime.Seconds())}
 	if st, err := eng.State(); err != nil {
 		fin.StateError = err.Error()
 	} else {

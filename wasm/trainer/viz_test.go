@@ -55,6 +55,10 @@ func TestVizFramesOnlyWhileOpen(t *testing.T) {
 			}
 			lastStep = f.Step
 		}
+		f := rec.kinds(protocol.KindFinished)[0].Finished
+		if f.VizFrames != frames || f.VizSeconds <= 0 {
+			t.Errorf("finished reports %d frames in %v s, want %d", f.VizFrames, f.VizSeconds, frames)
+		}
 		if frames < 1 || frames > 12 { // vizEvery 0: at most one per batch (384 images / 32), within 3 % of the training time
 			t.Errorf("%d frames, want 1 to 12", frames)
 		}
