@@ -38,7 +38,7 @@ type runner struct {
 // Shares of the training time that the train/eval-mode comparison and the viz frames may take: the
 // worker does them between batches, so they slow training by about as much.
 const (
-	gapShare = 0.02
+	gapShare = 0.01
 	vizShare = 0.03
 )
 

@@ -75,7 +75,7 @@ func TestModeGapEvents(t *testing.T) {
 	s.Config.Variant = nncore.StandardBN
 	r.run(newControl(), 2, s)
 	gaps := rec.kinds(protocol.KindModeGap)
-	// The first snapshot always measures; later ones only within 2 % of the training time.
+	// The first snapshot always measures; later ones only within 1 % of the training time.
 	if len(gaps) < 1 || len(gaps) > 12 {
 		t.Fatalf("%d mode-gap events, want 1 to one per batch", len(gaps))
 	}
