@@ -56,7 +56,7 @@ func changedPixels(a, b *image.RGBA) float64 {
 // draw pad predicts with the finished model.
 func TestNetworkViewDuringRun(t *testing.T) {
 	p := newPage(t, 4*time.Minute)
-	p.open("/?variant=bn-dropout&epochs=2&train-limit=6144&test-limit=500&batch=64#/lab")
+	p.open("/?variant=bn-dropout&epochs=1&train-limit=6144&test-limit=500&batch=64#/lab")
 	p.do("show the network view", chromedp.Click(sel("viz-toggle")))
 	p.waitFor("the viz iframe to start", vizWin+`.__vizReady === true`, 60*time.Second)
 	p.do("start", chromedp.Click(sel("start")))
