@@ -68,6 +68,9 @@ func (c *Controller) RunDemos() { c.startSeries(SeriesDemo) }
 func (c *Controller) startSeries(kind string) {
 	m := c.Model
 	if m.Busy() {
+		if kind == SeriesDemo {
+			c.Demo.Status = "A run is in progress in the Lab: wait for it to end (or stop it), then run the demos."
+		}
 		return
 	}
 	var plan []Settings

@@ -64,3 +64,34 @@ func TestLabRendersTestHooks(t *testing.T) {
 		}
 	}
 }
+
+func TestLabRendersBNPanels(t *testing.T) {
+	s := DefaultSettings()
+	s.Variant = "bn-input"
+	m := NewModel(s)
+	m.Start("data/")
+	bn := func(name string, g float32) nncore.BNSnapshot {
+		return nncore.BNSnapshot{Name: name, Gamma: []float32{g, g + 0.5}, Beta: []float32{0, 0.25}, RunningMean: []float32{0, 0}, RunningVar: []float32{1, 1},
+			BatchMean: []float32{0.5, 0.5}, BatchVar: []float32{2, 2}}
+	}
+	snap := &nncore.Snapshot{Step: 3, BN: []nncore.BNSnapshot{bn("bn0", 1), bn("bn1", 1.5)}}
+	m.Apply(protocol.Message{Kind: protocol.KindSnapshot, Run: 1, Snapshot: snap})
+	m.Apply(protocol.Message{Kind: protocol.KindModeGap, Run: 1, ModeGap: &protocol.ModeGap{Step: 3, Epoch: 1, N: 64, TrainAcc: 0.5, EvalAcc: 0.25}})
+	html := render(t, m)
+	for _, want := range []string{`data-testid="bnstats-table" data-layer="bn0"`, `data-eval-mode-acc="0.25"`, `data-train-mode-acc="0.5"`, `a gap of 25.0 points`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("training page lacks %s", want)
+		}
+	}
+	if strings.Contains(html, `data-testid="violin"`) {
+		t.Error("violins before the first epoch ended")
+	}
+	m.Apply(protocol.Message{Kind: protocol.KindEpoch, Run: 1, Epoch: &protocol.Epoch{Epoch: 1}})
+	m.Apply(protocol.Message{Kind: protocol.KindSnapshot, Run: 1, Snapshot: snap})
+	html = render(t, m)
+	for _, want := range []string{`data-testid="violin" style="margin:0;max-width:320px" data-layer="bn0"`, `data-testid="violin" style="margin:0;max-width:320px" data-layer="bn1"`, `data-testid="bn0-note"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page after an epoch lacks %s", want)
+		}
+	}
+}
