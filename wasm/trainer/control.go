@@ -50,11 +50,18 @@ func (c *control) Stop() { c.cancel() }
 
 // wait blocks while the run is paused. It returns the context's error once stopped, and reports
 // whether it blocked (so the caller can leave the pause out of its timings).
-func (c *control) wait() (blocked bool, err error) {
+func (c *control) wait() (blocked bool, err error) { return c.waitThen(nil) }
+
+// waitThen is wait that first calls onBlock (when non-nil) if it is about to block, so the run can
+// say it has paused only once it really holds between batches.
+func (c *control) waitThen(onBlock func()) (blocked bool, err error) {
 	c.mu.Lock()
 	paused, resume := c.paused, c.resume
 	c.mu.Unlock()
 	if paused {
+		if onBlock != nil {
+			onBlock()
+		}
 		select {
 		case <-resume:
 		case <-c.ctx.Done():

@@ -121,8 +121,9 @@ func main() {
 				r.run(ctl, id, s)
 			}(ctl, m.Run, *m.Start, done)
 		case protocol.KindPause:
-			if ctl != nil && m.Run == runID && ctl.Pause() {
-				post(protocol.Message{Kind: protocol.KindStatus, Run: runID, Status: &protocol.Status{State: protocol.StatePaused}})
+			// The run posts "paused" itself once it holds between batches.
+			if ctl != nil && m.Run == runID {
+				ctl.Pause()
 			}
 		case protocol.KindResume:
 			// The run posts "training" itself when it continues.

@@ -177,7 +177,7 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 				keep(b.Step)
 			}
 			final := b.Batch+1 == b.Batches
-			if !sent || final || now.Sub(lastPost) >= every {
+			postBatch := func() {
 				sent, lastPost = true, now
 				seen := seenBefore + b.Seen
 				ev := protocol.Batch{Epoch: b.Epoch, Batch: b.Batch + 1, Batches: b.Batches, Epochs: cfg.Epochs, Step: b.Step,
@@ -186,6 +186,11 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 					ev.ImagesPerSec = protocol.Num(float64(seen) / s)
 				}
 				post(protocol.Message{Kind: protocol.KindBatch, Batch: &ev})
+			}
+			posted := false
+			if !sent || final || now.Sub(lastPost) >= every {
+				postBatch()
+				posted = true
 			}
 			if r.snapshotEvery > 0 && now.Sub(lastSnap) >= r.snapshotEvery {
 				snapshot()
@@ -197,7 +202,15 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 				r.yield()
 				lastYield = time.Now()
 			}
-			if blocked, err := ctl.wait(); blocked || err != nil {
+			// A pause is announced from here, once the run holds between batches, after the
+			// progress of the last trained batch: the page never sees a batch end while paused.
+			onBlock := func() {
+				if !posted {
+					postBatch()
+				}
+				post(protocol.Message{Kind: protocol.KindStatus, Status: &protocol.Status{State: protocol.StatePaused}})
+			}
+			if blocked, err := ctl.waitThen(onBlock); blocked || err != nil {
 				if err != nil {
 					return err
 				}

@@ -155,6 +155,22 @@ func TestRunStopAndPause(t *testing.T) {
 	if got := fin[0].Finished.State.Step; got != 5 {
 		t.Errorf("stopped after step %d, want 5 (the stop takes effect between batches)", got)
 	}
+	// The run says "paused" only once it holds, and no batch ends between "paused" and "training".
+	pausedSeen, holding := 0, false
+	for _, m := range rec.msgs {
+		switch {
+		case m.Kind == protocol.KindStatus && m.Status.State == protocol.StatePaused:
+			pausedSeen++
+			holding = true
+		case m.Kind == protocol.KindStatus && m.Status.State == protocol.StateTraining:
+			holding = false
+		case m.Kind == protocol.KindBatch && holding:
+			t.Errorf("batch %d reported while paused", m.Batch.Batch)
+		}
+	}
+	if pausedSeen != 1 {
+		t.Errorf("%d paused statuses, want 1", pausedSeen)
+	}
 	if got := float64(fin[0].Finished.Seconds); got > wall.Seconds()-0.055 {
 		t.Errorf("training time %.3f s of %.3f s wall: the 60 ms pause was counted", got, wall.Seconds())
 	}
