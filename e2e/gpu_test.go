@@ -29,9 +29,9 @@ func runQuick(t *testing.T, p *page) {
 		rows[0].TrainLoss, rows[0].TrainAcc, rows[0].TestAcc)
 }
 
-// TestLabWebGPU: with engine=auto in a Chromium with WebGPU (SwiftShader here) the Lab trains on
+// TestGPULabAuto: with engine=auto in a Chromium with WebGPU (SwiftShader here) the Lab trains on
 // the WebGPU engine and says which adapter.
-func TestLabWebGPU(t *testing.T) {
+func TestGPULabAuto(t *testing.T) {
 	p := newPage(t, 3*time.Minute)
 	p.open(quickLab + "&engine=auto#/lab")
 	if v := eval[string](p, `document.querySelector('[data-testid="engine"]').value`); v != "auto" {
@@ -47,9 +47,9 @@ func TestLabWebGPU(t *testing.T) {
 	p.noErrors()
 }
 
-// TestLabCPUChosen: engine=cpu trains on the CPU engine and says the user chose it; the
+// TestGPULabCPUChosen: engine=cpu trains on the CPU engine and says the user chose it; the
 // selector changes the URL.
-func TestLabCPUChosen(t *testing.T) {
+func TestGPULabCPUChosen(t *testing.T) {
 	p := newPage(t, 3*time.Minute)
 	p.open(quickLab + "#/lab")
 	p.do("choose cpu", chromedp.SetValue(sel("engine"), "cpu"))
@@ -62,9 +62,9 @@ func TestLabCPUChosen(t *testing.T) {
 	p.noErrors()
 }
 
-// TestLabNoWebGPU: in a Chromium without WebGPU, auto falls back to the CPU engine and says why;
+// TestGPULabNoWebGPU: in a Chromium without WebGPU, auto falls back to the CPU engine and says why;
 // engine=webgpu fails with the reason.
-func TestLabNoWebGPU(t *testing.T) {
+func TestGPULabNoWebGPU(t *testing.T) {
 	if !enabled {
 		t.Skip("browser tests run with LENETLAB_E2E=1 (./build.sh test)")
 	}
@@ -116,10 +116,10 @@ func TestLabNoWebGPU(t *testing.T) {
 	t.Logf("engine=webgpu: %s", p.text("run-error"))
 }
 
-// TestLabDeviceLost: the WebGPU device is destroyed (through the DevTools protocol, in the
+// TestGPULabDeviceLost: the WebGPU device is destroyed (through the DevTools protocol, in the
 // training worker) in the middle of a run; the run continues on the CPU engine, says so, and
 // finishes its epoch with plausible numbers.
-func TestLabDeviceLost(t *testing.T) {
+func TestGPULabDeviceLost(t *testing.T) {
 	p := newPage(t, 3*time.Minute)
 	p.open("/?variant=standard-bn&epochs=1&train-limit=3072&test-limit=256&batch=64&engine=webgpu#/lab")
 	p.do("start", chromedp.Click(sel("start")))
