@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lenetlab/lenetlab/mnist"
 )
@@ -423,6 +424,65 @@ func TestSplitMatchesSerial(t *testing.T) {
 		}
 		for i, p := range m.s.params {
 			closeAll(t, name(c)+" "+p.name, e.m.params[i], m.params[i], 1e-6, 1e-4)
+		}
+	}
+}
+
+// countingEngine counts TakeTrainStats calls, the reads that synchronise a GPU engine.
+type countingEngine struct {
+	Engine
+	reads int
+}
+
+func (c *countingEngine) TakeTrainStats() (TrainStats, error) {
+	c.reads++
+	return c.Engine.TakeTrainStats()
+}
+
+func TestTrainerReadsStatsAtMostEvery(t *testing.T) {
+	train, test := synthSets(90, 30, 8)
+	c := DefaultConfig()
+	c.Batch, c.Epochs, c.TrainLimit = 16, 2, 80
+	every := &countingEngine{Engine: testEngine(t, c, train, test)}
+	var fresh []int
+	msEvery, err := Train(context.Background(), every, c, train, Hooks{OnBatch: func(b BatchInfo) error {
+		fresh = append(fresh, b.LossBatches)
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One read before training, one per batch, one per epoch end.
+	if every.reads != 1+10+2 {
+		t.Errorf("%d reads with StatsEvery 0, want 13", every.reads)
+	}
+	for i, n := range fresh {
+		if n != 1 {
+			t.Errorf("batch %d: loss of %d batches, want 1", i, n)
+		}
+	}
+	rare := &countingEngine{Engine: testEngine(t, c, train, test)}
+	fresh = fresh[:0]
+	msRare, err := Train(context.Background(), rare, c, train, Hooks{StatsEvery: time.Hour, OnBatch: func(b BatchInfo) error {
+		fresh = append(fresh, b.LossBatches)
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rare.reads != 1+2 {
+		t.Errorf("%d reads with StatsEvery 1h, want 3 (start and each epoch end)", rare.reads)
+	}
+	for i, n := range fresh {
+		if n != 0 {
+			t.Errorf("batch %d: loss of %d batches read, want none", i, n)
+		}
+	}
+	// Reading less often changes nothing in the epoch metrics.
+	for i := range msEvery {
+		a, b := msEvery[i], msRare[i]
+		if a.TrainLoss != b.TrainLoss || a.TrainAcc != b.TrainAcc || a.TestLoss != b.TestLoss || a.TestAcc != b.TestAcc {
+			t.Errorf("epoch %d: %+v vs %+v", i+1, a, b)
 		}
 	}
 }

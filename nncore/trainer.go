@@ -22,11 +22,14 @@ type EpochMetrics struct {
 	Seconds      float64 `json:"seconds"`
 }
 
-// BatchInfo reports a finished training batch. Loss is that batch's mean loss.
+// BatchInfo reports a finished training batch. Loss is the mean loss of the batches whose
+// statistics were read last (this batch's alone when Hooks.StatsEvery is 0); LossBatches says how
+// many batches that was, and is 0 when nothing new was read for this batch.
 type BatchInfo struct {
 	Epoch, Batch, Batches int   // Epoch 1-based, Batch 0-based
 	Step                  int64 // global steps taken, this batch included
 	Loss                  float64
+	LossBatches           int
 	Seen                  int // images trained so far in this epoch
 }
 
@@ -34,6 +37,10 @@ type BatchInfo struct {
 type Hooks struct {
 	OnBatch func(BatchInfo) error
 	OnEpoch func(EpochMetrics) error
+	// StatsEvery is the least time between two reads of the engine's training statistics within
+	// an epoch (0: after every batch). A GPU engine synchronises on each read, so the browser
+	// reads a few times per second, never per batch; the epoch's sums are exact either way.
+	StatsEvery time.Duration
 }
 
 // Train runs c.Epochs epochs on eng, visiting the first c.TrainLimit training images (0: all) in
@@ -63,7 +70,8 @@ func Train(ctx context.Context, eng Engine, c Config, train *mnist.Set, h Hooks)
 		batches := mnist.Batches(mnist.Perm(c.Seed, e, n), c.Batch, c.HasBN())
 		start := time.Now()
 		var ts TrainStats
-		seen := 0
+		seen, unread := 0, 0
+		lastRead, lastLoss := start, 0.0
 		for b, idx := range batches {
 			if err := ctx.Err(); err != nil {
 				return out, err
@@ -73,19 +81,24 @@ func Train(ctx context.Context, eng Engine, c Config, train *mnist.Set, h Hooks)
 			}
 			step++
 			seen += len(idx)
+			unread++
 			if h.OnBatch == nil {
 				continue
 			}
-			s, err := eng.TakeTrainStats()
-			if err != nil {
-				return out, err
-			}
-			ts.LossSum += s.LossSum
-			ts.Correct += s.Correct
-			ts.N += s.N
-			info := BatchInfo{Epoch: e + 1, Batch: b, Batches: len(batches), Step: step, Seen: seen}
-			if s.N > 0 {
-				info.Loss = s.LossSum / float64(s.N)
+			info := BatchInfo{Epoch: e + 1, Batch: b, Batches: len(batches), Step: step, Seen: seen, Loss: lastLoss}
+			if now := time.Now(); h.StatsEvery <= 0 || now.Sub(lastRead) >= h.StatsEvery {
+				s, err := eng.TakeTrainStats()
+				if err != nil {
+					return out, err
+				}
+				ts.LossSum += s.LossSum
+				ts.Correct += s.Correct
+				ts.N += s.N
+				if s.N > 0 {
+					lastLoss = s.LossSum / float64(s.N)
+					info.Loss, info.LossBatches = lastLoss, unread
+				}
+				lastRead, unread = now, 0
 			}
 			if err := h.OnBatch(info); err != nil {
 				return out, err

@@ -117,8 +117,11 @@ type Batch struct {
 	Batches int   `json:"batches"` // per epoch
 	Epochs  int   `json:"epochs"`
 	Step    int64 `json:"step"` // global step after this batch
-	Loss    Num   `json:"loss"` // mean loss of this batch
-	Seen    int   `json:"seen"` // training images seen in this run
+	Loss    Num   `json:"loss"` // mean loss of the last LossBatches batches read
+	// LossBatches is how many batches Loss averages; 0 when no statistics were read for this
+	// batch (the engine is read a few times per second, not per batch), and Loss repeats the last.
+	LossBatches int `json:"loss_batches"`
+	Seen        int `json:"seen"` // training images seen in this run
 	// ImagesPerSec is the training throughput so far in this run (evaluation excluded).
 	ImagesPerSec Num `json:"images_per_sec"`
 	Elapsed      Num `json:"elapsed"` // seconds since training began (pauses excluded)

@@ -43,7 +43,7 @@ func TestLabRendersTestHooks(t *testing.T) {
 	ep := protocol.Epoch{Epoch: 1, TrainLoss: 0.5, TrainAcc: 0.875, TestLoss: 0.25, TestAcc: 0.9375, ImagesPerSec: 1234}
 	for _, msg := range []protocol.Message{
 		{Kind: protocol.KindBackend, Run: 1, Backend: &protocol.Backend{Name: "cpu", Reason: "WebGPU engine not available yet"}},
-		{Kind: protocol.KindBatch, Run: 1, Batch: &protocol.Batch{Epoch: 1, Batch: 8, Batches: 8, Epochs: 1, Loss: 0.4}},
+		{Kind: protocol.KindBatch, Run: 1, Batch: &protocol.Batch{Epoch: 1, Batch: 8, Batches: 8, Epochs: 1, Loss: 0.4, LossBatches: 1}},
 		{Kind: protocol.KindEpoch, Run: 1, Epoch: &ep},
 		{Kind: protocol.KindSnapshot, Run: 1, Snapshot: &nncore.Snapshot{BN: []nncore.BNSnapshot{{Name: "bn1", Gamma: []float32{1.5}, Beta: []float32{-0.5}, RunningMean: []float32{0}, RunningVar: []float32{1}}}}},
 		{Kind: protocol.KindFinished, Run: 1, Finished: &protocol.Finished{Final: &ep, Backend: protocol.Backend{Name: "cpu"}, Seconds: 2}},

@@ -122,7 +122,7 @@ func TestModelRun(t *testing.T) {
 	}
 	m.Apply(protocol.Message{Kind: protocol.KindBackend, Run: 1, Backend: &protocol.Backend{Name: "cpu", Reason: "no WebGPU"}})
 	now = now.Add(1500 * time.Millisecond)
-	m.Apply(protocol.Message{Kind: protocol.KindBatch, Run: 1, Batch: &protocol.Batch{Epoch: 1, Batch: 4, Batches: 8, Epochs: 2, Loss: 2.3, ImagesPerSec: 1000, Elapsed: 2}})
+	m.Apply(protocol.Message{Kind: protocol.KindBatch, Run: 1, Batch: &protocol.Batch{Epoch: 1, Batch: 4, Batches: 8, Epochs: 2, Loss: 2.3, LossBatches: 1, ImagesPerSec: 1000, Elapsed: 2}})
 	if m.Status() != StatusTraining || m.Run.FirstStep != 1500*time.Millisecond {
 		t.Errorf("after first batch: status %q first step %v", m.Status(), m.Run.FirstStep)
 	}
@@ -131,6 +131,12 @@ func TestModelRun(t *testing.T) {
 	}
 	if got := m.Run.ProgressText(); !strings.Contains(got, "epoch 1 of 2 · batch 4 of 8 · 1,000 images/s · ETA 6.0 s") {
 		t.Errorf("progress text %q", got)
+	}
+	// A batch whose statistics were not read moves the progress but adds no loss point.
+	points := len(m.Run.Losses)
+	m.Apply(protocol.Message{Kind: protocol.KindBatch, Run: 1, Batch: &protocol.Batch{Epoch: 1, Batch: 5, Batches: 8, Epochs: 2, Loss: 2.3, ImagesPerSec: 1000, Elapsed: 2.5}})
+	if len(m.Run.Losses) != points || m.Run.Batch.Batch != 5 {
+		t.Errorf("unread batch: %d loss points (was %d), batch %d", len(m.Run.Losses), points, m.Run.Batch.Batch)
 	}
 	// A stale event of another run changes nothing.
 	m.Apply(protocol.Message{Kind: protocol.KindError, Run: 9, Error: &protocol.Error{Message: "old"}})
@@ -160,7 +166,7 @@ func TestLossCurveThinned(t *testing.T) {
 	m := NewModel(DefaultSettings())
 	m.Start("data/")
 	for i := 1; i <= 3*maxLossPoints; i++ {
-		m.Apply(protocol.Message{Kind: protocol.KindBatch, Run: 1, Batch: &protocol.Batch{Epoch: 1, Batch: i, Batches: 3 * maxLossPoints, Epochs: 1, Loss: 1}})
+		m.Apply(protocol.Message{Kind: protocol.KindBatch, Run: 1, Batch: &protocol.Batch{Epoch: 1, Batch: i, Batches: 3 * maxLossPoints, Epochs: 1, Loss: 1, LossBatches: 1}})
 	}
 	if n := len(m.Run.Losses); n > maxLossPoints || n < maxLossPoints/2 {
 		t.Errorf("%d loss points kept", n)

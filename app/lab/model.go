@@ -176,7 +176,7 @@ func (m *Model) Apply(msg protocol.Message) {
 			r.Status = StatusTraining
 		}
 		r.Batch = b
-		if b.Batches > 0 {
+		if b.Batches > 0 && b.LossBatches > 0 { // a repeated (unread) loss is not a new point
 			r.Losses = append(r.Losses, Point{X: float64(b.Epoch-1) + float64(b.Batch)/float64(b.Batches), Y: float64(b.Loss)})
 			if len(r.Losses) > maxLossPoints {
 				thin := r.Losses[:0]

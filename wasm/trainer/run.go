@@ -167,6 +167,8 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		}
 	}
 	hooks := nncore.Hooks{
+		// Training statistics are read (a GPU sync) as often as the page hears of them, not per batch.
+		StatsEvery: every,
 		OnBatch: func(b nncore.BatchInfo) error {
 			now := time.Now()
 			trainTime += now.Sub(mark)
@@ -181,7 +183,7 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 				sent, lastPost = true, now
 				seen := seenBefore + b.Seen
 				ev := protocol.Batch{Epoch: b.Epoch, Batch: b.Batch + 1, Batches: b.Batches, Epochs: cfg.Epochs, Step: b.Step,
-					Loss: protocol.Num(b.Loss), Seen: seen, Elapsed: protocol.Num(trainTime.Seconds())}
+					Loss: protocol.Num(b.Loss), LossBatches: b.LossBatches, Seen: seen, Elapsed: protocol.Num(trainTime.Seconds())}
 				if s := trainTime.Seconds(); s > 0 {
 					ev.ImagesPerSec = protocol.Num(float64(seen) / s)
 				}
