@@ -85,7 +85,8 @@ func configFlags(fs *flag.FlagSet) func() (nncore.Config, error) {
 	seed := fs.Uint64("seed", d.Seed, "seed of initialization, shuffling and dropout")
 	epochs := fs.Int("epochs", d.Epochs, "epochs to train")
 	batch := fs.Int("batch", d.Batch, "batch size")
-	lr := fs.Float64("lr", float64(d.LR), "SGD learning rate")
+	// Through its decimal form, so -h shows 0.1 and not float32(0.1) widened to float64.
+	lr := fs.Float64("lr", mustParseFloat(strconv.FormatFloat(float64(d.LR), 'g', -1, 32)), "SGD learning rate")
 	mom := fs.Float64("momentum", float64(d.Momentum), "SGD momentum (0 = none)")
 	wd := fs.Float64("wd", float64(d.WeightDecay), "weight decay")
 	trainLimit := fs.Int("train-limit", 0, "train on the first N images (0 = all 60,000)")
@@ -241,4 +242,12 @@ func thousands(n int) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+func mustParseFloat(s string) float64 {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		panic("lenet: " + err.Error())
+	}
+	return f
 }
