@@ -486,3 +486,39 @@ func TestTrainerReadsStatsAtMostEvery(t *testing.T) {
 		}
 	}
 }
+
+// stepCounter counts training steps and evaluated images.
+type stepCounter struct {
+	Engine
+	steps, evaluated int
+}
+
+func (s *stepCounter) TrainBatch(idx []int32) error { s.steps++; return s.Engine.TrainBatch(idx) }
+func (s *stepCounter) Evaluate(limit int) (EvalStats, error) {
+	ev, err := s.Engine.Evaluate(limit)
+	s.evaluated += ev.N
+	return ev, err
+}
+
+func TestTimeEngine(t *testing.T) {
+	train, test := synthSets(50, 30, 9)
+	c := DefaultConfig()
+	c.Batch = 16
+	e := &stepCounter{Engine: testEngine(t, c, train, test)}
+	clock := 0.0
+	now := func() float64 { clock += 2; return clock }
+	tm, err := TimeEngine(e, c, train.N, test.N, 3, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One warm-up step and 3 timed ones; a 16-image warm-up evaluation and min(3·16, 30) timed.
+	if e.steps != 4 || e.evaluated != 16+30 || tm.Inferred != 30 || tm.Batches != 3 || tm.Batch != 16 {
+		t.Errorf("steps %d, evaluated %d, times %+v", e.steps, e.evaluated, tm)
+	}
+	if tm.TrainMs != 2 || tm.InferMs != 2 || tm.StateMs != 2 || tm.TrainImgPerSec() != 48/0.002 || tm.MsPerStep() != 2.0/3 {
+		t.Errorf("times %+v", tm)
+	}
+	if _, err := TimeEngine(e, c, train.N, test.N, 0, now); err == nil {
+		t.Error("0 batches accepted")
+	}
+}

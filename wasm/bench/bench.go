@@ -6,9 +6,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
@@ -90,54 +88,16 @@ func (p Params) Config() nncore.Config {
 // batch), the same batches (the contract's epoch-0 order), `batches` timed steps, then an
 // evaluation pass over batches·batch test images (at most the test set). now is in milliseconds.
 func CPUBench(cfg nncore.Config, train, test *mnist.Set, batches int, now func() float64) (Result, error) {
-	if batches < 1 {
-		return Result{}, errors.New("bench: batches must be at least 1")
-	}
 	e, err := nncore.NewCPUEngine(cfg, nncore.InitState(cfg), train, test)
 	if err != nil {
 		return Result{}, err
 	}
 	defer e.Close()
-	B := cfg.Batch
-	perm := rand.New(rand.NewPCG(cfg.Seed, 0x5eed0000)).Perm(train.N)
-	idx := make([]int32, B)
-	batch := func(b int) []int32 {
-		for i := range idx {
-			idx[i] = int32(perm[(b*B+i)%len(perm)])
-		}
-		return idx
-	}
-	if err := e.TrainBatch(batch(0)); err != nil {
+	t, err := nncore.TimeEngine(e, cfg, train.N, test.N, batches, now)
+	if err != nil {
 		return Result{}, err
 	}
-	if _, err := e.TakeTrainStats(); err != nil {
-		return Result{}, err
-	}
-	if _, err := e.Evaluate(B); err != nil {
-		return Result{}, err
-	}
-	t0 := now()
-	for b := 1; b <= batches; b++ {
-		if err := e.TrainBatch(batch(b)); err != nil {
-			return Result{}, err
-		}
-	}
-	if _, err := e.TakeTrainStats(); err != nil {
-		return Result{}, err
-	}
-	trainMs := now() - t0
-	n := min(batches*B, test.N)
-	t0 = now()
-	if _, err := e.Evaluate(n); err != nil {
-		return Result{}, err
-	}
-	inferMs := now() - t0
-	t0 = now()
-	if _, err := e.State(); err != nil {
-		return Result{}, err
-	}
-	stateMs := now() - t0
-	return Result{OK: true, Engine: "cpu", Variant: string(cfg.Variant), Batch: B, Batches: batches,
-		TrainImgPerSec: float64(batches*B) / (trainMs / 1000), InferImgPerSec: float64(n) / (inferMs / 1000),
-		MsPerStep: trainMs / float64(batches), StateMs: stateMs}, nil
+	return Result{OK: true, Engine: "cpu", Variant: string(cfg.Variant), Batch: t.Batch, Batches: batches,
+		TrainImgPerSec: t.TrainImgPerSec(), InferImgPerSec: t.InferImgPerSec(),
+		MsPerStep: t.MsPerStep(), StateMs: t.StateMs}, nil
 }

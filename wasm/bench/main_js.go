@@ -4,13 +4,11 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"syscall/js"
 
 	"github.com/lenetlab/lenetlab/gpu"
 	"github.com/lenetlab/lenetlab/mnist"
-	"github.com/lenetlab/lenetlab/nncore"
 )
 
 var self = js.Global()
@@ -94,47 +92,6 @@ func run() (res Result) {
 	}
 	res.OK, res.TrainImgPerSec, res.InferImgPerSec = true, b.TrainImgPerSec, b.InferImgPerSec
 	res.DispatchesPerStep, res.MsPerStep, res.Adapter, res.Fallback = b.DispatchesPerStep, b.MsPerStep, b.Adapter, b.Fallback
-	// The cost of a fallback checkpoint: one State readback after a step.
-	if ms, err := stateMs(cfg, train, test); err == nil {
-		res.StateMs = ms
-	} else {
-		res.Error = "state readback: " + err.Error()
-	}
+	res.StateMs = b.StateMs // the cost of a fallback checkpoint: one State readback
 	return res
-}
-
-// stateMs times State after a step and its stats (the GPU idle), the median of 5.
-func stateMs(cfg nncore.Config, train, test *mnist.Set) (float64, error) {
-	e, err := gpu.NewEngine(cfg, nncore.InitState(cfg), train, test)
-	if err != nil {
-		return 0, err
-	}
-	defer e.Close()
-	idx := make([]int32, cfg.Batch)
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	var ts []float64
-	for range 5 {
-		if err := e.TrainBatch(idx); err != nil {
-			return 0, err
-		}
-		if _, err := e.TakeTrainStats(); err != nil {
-			return 0, err
-		}
-		t0 := nowMs()
-		if _, err := e.State(); err != nil {
-			return 0, err
-		}
-		ts = append(ts, nowMs()-t0)
-	}
-	if len(ts) == 0 {
-		return 0, errors.New("no samples")
-	}
-	for i := range ts { // insertion sort, 5 values
-		for j := i; j > 0 && ts[j] < ts[j-1]; j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
-		}
-	}
-	return ts[len(ts)/2], nil
 }
