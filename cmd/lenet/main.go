@@ -13,6 +13,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/lenetlab/lenetlab/nncore/arch"
 	"io"
 	"os"
 	"os/signal"
@@ -148,7 +149,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer eng.Close()
 	if !*asJSON {
 		fmt.Fprintf(stdout, "%s, %s input, seed %d, batch %d, lr %g, %s training images, %s test images\n",
-			c.Variant, c.Input, c.Seed, c.Batch, c.LR, thousands(limit(trainSet.N, c.TrainLimit)), thousands(testSet.N))
+			c.Variant, c.Input, c.Seed, c.Batch, c.LR, commaInt(limit(trainSet.N, c.TrainLimit)), commaInt(testSet.N))
 		fmt.Fprintf(stdout, "%5s  %10s  %9s  %9s  %8s  %8s  %7s\n", "epoch", "train loss", "train acc", "test loss", "test acc", "images/s", "seconds")
 	}
 	enc := json.NewEncoder(stdout)
@@ -157,7 +158,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return enc.Encode(epochJSON{m.Epoch, m.TrainLoss, m.TrainAcc, m.TestLoss, m.TestAcc, m.ImagesPerSec})
 		}
 		_, err := fmt.Fprintf(stdout, "%5d  %10.4f  %8.2f%%  %9.4f  %7.2f%%  %8s  %7.1f\n", m.Epoch, m.TrainLoss, 100*m.TrainAcc,
-			m.TestLoss, 100*m.TestAcc, thousands(int(m.ImagesPerSec+0.5)), m.Seconds)
+			m.TestLoss, 100*m.TestAcc, commaInt(int(m.ImagesPerSec+0.5)), m.Seconds)
 		return err
 	}})
 	return err
@@ -215,7 +216,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	}
 	sec := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "%s cpu: %s images in %.2f s: %s images/s (batch %d)\n",
-		c.Variant, thousands(images), sec, thousands(int(float64(images)/sec+0.5)), c.Batch)
+		c.Variant, commaInt(images), sec, commaInt(int(float64(images)/sec+0.5)), c.Batch)
 	return nil
 }
 
@@ -226,24 +227,6 @@ func limit(n, l int) int {
 	return n
 }
 
-// thousands formats n with comma separators.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 func mustParseFloat(s string) float64 {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
@@ -251,3 +234,6 @@ func mustParseFloat(s string) float64 {
 	}
 	return f
 }
+
+// commaInt writes n with thousands separators (the calculators' formatting).
+func commaInt(n int) string { return arch.Comma(int64(n)) }

@@ -9,6 +9,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/lenetlab/lenetlab/nncore/arch"
 	"log"
 	"net/http"
 	"os"
@@ -29,7 +30,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("MNIST: 4 files, %s bytes, sha256 verified -> %s\n", thousands(n), *copyTo)
+		fmt.Printf("MNIST: 4 files, %s bytes, sha256 verified -> %s\n", arch.Comma(n), *copyTo)
 	case *sizes:
 		for _, name := range flag.Args() {
 			b, err := os.ReadFile(name)
@@ -40,7 +41,7 @@ func main() {
 			if err != nil {
 				log.Fatal(err)
 			}
-			fmt.Printf("  %-28s %12s bytes raw %12s bytes gzip\n", name, thousands(int64(len(b))), thousands(int64(len(z))))
+			fmt.Printf("  %-28s %12s bytes raw %12s bytes gzip\n", name, arch.Comma(int64(len(b))), arch.Comma(int64(len(z))))
 		}
 	default:
 		if _, err := os.Stat(*dir); err != nil {
@@ -49,17 +50,4 @@ func main() {
 		log.Printf("serving %s on http://%s/", *dir, *addr)
 		log.Fatal(http.ListenAndServe(*addr, site.Handler(*dir)))
 	}
-}
-
-// thousands formats n with comma separators.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := ""
-	if n < 0 {
-		neg, s = "-", s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return neg + s
 }
