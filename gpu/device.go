@@ -426,8 +426,11 @@ func Whole(b *Buffer) Binding { return Binding{Buf: b} }
 
 // BindGroup creates bind group 0 of pipeline p from bindings numbered 0, 1, ...
 func (d *Device) BindGroup(p js.Value, bs ...Binding) js.Value {
-	entries := make([]any, len(bs))
+	entries := make([]any, 0, len(bs))
 	for i, b := range bs {
+		if b.Buf == nil {
+			continue // a binding the program does not declare (see bakeParams)
+		}
 		res := js.Global().Get("Object").New()
 		res.Set("buffer", b.Buf.v)
 		res.Set("offset", b.Off)
@@ -439,7 +442,7 @@ func (d *Device) BindGroup(p js.Value, bs ...Binding) js.Value {
 		e := js.Global().Get("Object").New()
 		e.Set("binding", i)
 		e.Set("resource", res)
-		entries[i] = e
+		entries = append(entries, e)
 	}
 	desc := js.Global().Get("Object").New()
 	desc.Set("layout", p.Call("getBindGroupLayout", 0))

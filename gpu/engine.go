@@ -33,9 +33,10 @@ func (o *op) encode(e *Encoder, n int) {
 
 // builder creates ops and remembers every buffer for Close.
 type builder struct {
-	d    *Device
-	bufs []*Buffer
-	err  error
+	d      *Device
+	bufs   []*Buffer
+	err    error
+	noBake bool // bind Params as uniforms instead of baking them into the code (see bakeParams)
 }
 
 func (b *builder) buffer(label string, bytes, usage int) *Buffer {
@@ -60,7 +61,14 @@ func (b *builder) op(prog *program, step *Buffer, params any, threads func(int) 
 	if b.err != nil {
 		return &op{}
 	}
-	pipe, err := b.d.Pipeline(prog.name, prog.code())
+	code := prog.code()
+	bakedAt := -1
+	if params != nil && !b.noBake {
+		if c, at, ok := bakeParams(code, params); ok {
+			code, bakedAt = c, at
+		}
+	}
+	pipe, err := b.d.Pipeline(prog.name, code)
 	if err != nil {
 		b.err = err
 		return &op{}
@@ -69,7 +77,9 @@ func (b *builder) op(prog *program, step *Buffer, params any, threads func(int) 
 	if step != nil && !prog.noStep {
 		bs = append(bs, Whole(step))
 	}
-	if params != nil {
+	if bakedAt >= 0 {
+		bs = append(bs, Binding{}) // the Params are constants in the code: nothing is bound there
+	} else if params != nil {
 		data := uniformBytes(params)
 		u := b.buffer(prog.name+" params", len(data), UsageUniform|UsageCopyDst)
 		b.d.Write(u, 0, data)
@@ -530,24 +540,14 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 
 	// conv1 → tail1 (pool), conv2 → tail2 (pool).
 	z1 := b.storage("z1", B*6*28*28)
-	c1 := newConv(1, 32, 32, 6, 5, e.poff["conv1.weight"])
-	// packWeights records conv_pack for cp (before every use: SGD changes the weights).
-	packWeights := func(name string, cp convParams) (*op, *Buffer) {
-		pk := cp.pack()
-		wpk := b.storage(name+" packed weights", pk.size())
-		return b.op(convPackProgram, nil, pk, func(int) int { return pk.size() }, Whole(e.params), Whole(wpk)), wpk
-	}
-	pk1, w1 := packWeights("conv1", c1)
-	add(pk1, true, true, true)
-	add(b.op(c1.program(), e.stepTrain, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(w1), Whole(z1)), true, false, false)
-	add(b.op(c1.program(), e.stepEval, c1, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(w1), Whole(z1)), false, true, true)
+	c1 := tileConv{Cin: 1, H: 32, W: 32, Cout: 6, K: 5, Woff: e.poff["conv1.weight"]}
+	add(b.op(c1.forward(), e.stepTrain, nil, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), true, false, false)
+	add(b.op(c1.forward(), e.stepEval, nil, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), false, true, true)
 	t1 := addTail(1, z1, 6, 28, 28, true, true)
 	z2 := b.storage("z2", B*16*10*10)
-	c2 := newConv(6, 14, 14, 16, 5, e.poff["conv2.weight"])
-	pk2, w2 := packWeights("conv2", c2)
-	add(pk2, true, true, true)
-	add(b.op(c2.program(), e.stepTrain, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(w2), Whole(z2)), true, false, false)
-	add(b.op(c2.program(), e.stepEval, c2, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(w2), Whole(z2)), false, true, true)
+	c2 := tileConv{Cin: 6, H: 14, W: 14, Cout: 16, K: 5, Woff: e.poff["conv2.weight"]}
+	add(b.op(c2.forward(), e.stepTrain, nil, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), true, false, false)
+	add(b.op(c2.forward(), e.stepEval, nil, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), false, true, true)
 	t2 := addTail(2, z2, 16, 10, 10, true, true)
 
 	// fc1..fc3.
@@ -598,36 +598,22 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	dp2 := linearBack("fc1", g3, t2.out, 400, 120, true)
 	g2 := backTail(t2, dp2)
 
-	convBack := func(name string, cp convParams, dz, x *Buffer, needDX bool) *Buffer {
-		wp := convWeightParams{Cin: cp.Cin, H: cp.H, W: cp.W, Cout: cp.Cout, K: cp.K, OH: cp.OH, OW: cp.OW, Chunk: convChunk}
-		part := b.storage(name+" dw chunks", ceilDiv(B, convChunk)*wp.total())
-		back = append(back, b.op(wp.program(), e.stepTrain, wp, wp.threads, Whole(dz), Whole(x), Whole(part)))
-		rp := reduceChunksParams{Total: uint32(wp.total()), Off: cp.Woff, Chunk: convChunk}
-		back = append(back, b.op(reduceChunksProgram, e.stepTrain, rp, func(int) int { return wp.total() }, Whole(part), Whole(e.grads)))
-		if !needDX {
-			return nil
-		}
-		ig := cp.inputGrad()
-		pp := pad2dParams{C: cp.Cout, H: cp.OH, W: cp.OW, Pad: cp.K - 1, Stride: ig.W}
-		padded := b.storage(name+" dy padded", pp.size(B))
-		back = append(back, b.op(pad2dProgram, e.stepTrain, pp, pp.threads, Whole(dz), Whole(padded)))
-		pk, wpk := packWeights(name+" flipped", ig)
-		back = append(back, pk)
-		dx := b.storage(name+" dx", B*int(cp.Cin*cp.H*cp.W))
-		back = append(back, b.op(ig.program(), e.stepTrain, ig, ig.forwardThreads, Whole(padded), Whole(e.params), Whole(wpk), Whole(dx)))
-		return dx
+	// weightGrads records tc's weight-gradient sums of dz against x, reduced into g at off.
+	weightGrads := func(name string, tc tileConv, dz, x, g *Buffer, off int) {
+		part := b.storage(name+" dw slices", tc.wgSlices(B)*tc.total())
+		back = append(back, b.op(tc.weightGrad(), e.stepTrain, nil, tc.weightGradThreads, Whole(dz), Whole(x), Whole(part)))
+		rp := reduceChunksParams{Total: uint32(tc.total()), Off: uint32(off), Chunk: tileChunk, Per: uint32(tc.oh() / tc.wgRows())}
+		back = append(back, b.op(reduceChunksProgram, e.stepTrain, rp, func(int) int { return tc.total() }, Whole(part), Whole(g)))
 	}
-	dp1 := convBack("conv2", c2, g2, t1.out, true)
+	weightGrads("conv2", c2, g2, t1.out, e.grads, c2.Woff)
+	dp1 := b.storage("conv2 dx", B*6*14*14)
+	back = append(back, b.op(c2.inputGrad(), e.stepTrain, nil, c2.inputGradThreads, Whole(g2), Whole(e.params), Whole(dp1)))
 	g1 := backTail(t1, dp1)
-	convBack("conv1", c1, g1, xin, false)
+	weightGrads("conv1", c1, g1, xin, e.grads, c1.Woff)
 	if sp.bn[0] {
 		// bn0 from conv1's weight-gradient sums against the raw input (see bn0_grad.wgsl).
-		wp := convWeightParams{Cin: 1, H: 32, W: 32, Cout: 6, K: 5, OH: 28, OW: 28, Chunk: convChunk}
-		part := b.storage("bn0 raw chunks", ceilDiv(B, convChunk)*wp.total())
-		back = append(back, b.op(wp.program(), e.stepTrain, wp, wp.threads, Whole(g1), Whole(e.x0), Whole(part)))
-		raw := b.storage("bn0 raw sums", wp.total())
-		rp := reduceChunksParams{Total: uint32(wp.total()), Off: 0, Chunk: convChunk}
-		back = append(back, b.op(reduceChunksProgram, e.stepTrain, rp, func(int) int { return wp.total() }, Whole(part), Whole(raw)))
+		raw := b.storage("bn0 raw sums", c1.total())
+		weightGrads("bn0 raw", c1, g1, e.x0, raw, 0)
 		gp := bn0GradParams{Woff: uint32(e.poff["conv1.weight"]), Cout: 6, KK: 25,
 			GammaOff: uint32(e.poff["bn0.weight"]), BetaOff: uint32(e.poff["bn0.bias"])}
 		back = append(back, b.fixed(bn0GradProgram, nil, gp, 1, Whole(e.params), Whole(e.bnStats[0]), Whole(raw), Whole(e.grads)))

@@ -9,7 +9,7 @@ var reduceChunksWGSL string
 
 // reduceChunksParams is reduce_chunks.wgsl's Params.
 type reduceChunksParams struct {
-	Total, Off, Chunk, Pad uint32
+	Total, Off, Chunk, Per uint32
 }
 
 // Bindings: Step, Params, part, g.

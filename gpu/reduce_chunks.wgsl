@@ -1,4 +1,5 @@
-// reduce_chunks: g[off + i] = Σ_c part[c·total + i] over the ceil(n/chunk) chunks of this batch.
+// reduce_chunks: g[off + i] = Σ_c part[c·total + i] over the ceil(n/chunk)·per slices of this batch
+// (per: slices per chunk of images, at least 1).
 //
 // Finishes conv_backward_weight: the weights and bias of a conv layer are adjacent in the packed
 // gradient buffer, so one pass writes both. One thread per value, barrier-free.
@@ -8,7 +9,7 @@ struct Params {
   total: u32,
   off: u32,
   chunk: u32,
-  pad: u32,
+  per: u32,
 }
 
 @group(0) @binding(0) var<uniform> st: Step;
@@ -23,7 +24,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= prm.total) {
     return;
   }
-  let chunks = (st.n + prm.chunk - 1u) / prm.chunk;
+  let chunks = (st.n + prm.chunk - 1u) / prm.chunk * max(prm.per, 1u);
   var s: f32 = 0.0;
   for (var c = 0u; c < chunks; c++) {
     s += part[c * prm.total + i];
