@@ -6,7 +6,7 @@
 //   ∂L/∂β = Σ_pixels dx = Σ_co (Σ_k w[co,k]) · D[co],            D[co] = Σ dz[·,co,·,·]
 //   ∂L/∂γ = Σ_pixels dx·x̂ = Σ_co Σ_k w[co,k] · inv·(R[co,k] − μ·D[co])
 // where k = (ky,kx), R[co,k] = Σ dz[n,co,oy,ox]·x0[n,oy+ky,ox+kx] is the weight gradient taken
-// against the raw input x0 (conv_backward_weight + reduce_chunks into raw), and x̂ = (x0 − μ)·inv
+// against the raw input x0 (tileConv.weightGrad + reduce_chunks into raw), and x̂ = (x0 − μ)·inv
 // with bn0's batch statistics. This replaces a full convolution over [n,6,36,36] and a reduction
 // over the input by one more weight-gradient pass and this single thread.
 //

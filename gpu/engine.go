@@ -416,7 +416,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	}
 
 	// Activations.
-	e.x0 = b.storage("x0", B*1024+16) // slack for conv_forward's vec4 reads
+	e.x0 = b.storage("x0", B*1024)
 	e.labels = b.buffer("batch labels", 4*B, UsageStorage|UsageCopyDst)
 	lc := b.storage("loss/correct", 2*B)
 	e.dlogits = b.storage("dlogits", B*10)
@@ -462,7 +462,9 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		act            bnActParams
 		k              int
 	}
-	addTail := func(k int, z *Buffer, c, h, w int, relu, pool bool) *tail {
+	// With conv != nil, layer k's batch statistics come from the partial sums its convolution's
+	// forward pass left in parts (see tileConv.forward) instead of a pass over z.
+	addTail := func(k int, z *Buffer, c, h, w int, relu, pool bool, conv *tileConv, parts *Buffer) *tail {
 		t := &tail{z: z, c: c, h: h, w: w, k: k}
 		stats := dummyR
 		if sp.bn[k] {
@@ -470,7 +472,15 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 			e.bnStats[k] = stats
 			sprm := bnStatsParams{C: uint32(c), HW: uint32(h * w), Moff: uint32(e.boff[fmt.Sprintf("bn%d.running_mean", k)]),
 				Voff: uint32(e.boff[fmt.Sprintf("bn%d.running_var", k)])}
-			add(b.fixed(bnStatsProgram, e.stepTrain, sprm, c, Whole(z), Whole(stats), Whole(e.bufs)), true, false, false)
+			if conv != nil {
+				pp := bnStatsPartsParams{C: uint32(c), SPI: uint32(conv.statSlices(1)), Tile: uint32(conv.fwdRows() * conv.ow()),
+					Moff: sprm.Moff, Voff: sprm.Voff}
+				add(b.fixed(bnStatsPartsProgram, e.stepTrain, pp, c, Whole(parts), Whole(stats), Whole(e.bufs)), true, false, false)
+			} else if h*w == 1 {
+				add(b.op(bnStats1dProgram, e.stepTrain, sprm, func(int) int { return c }, Whole(z), Whole(stats), Whole(e.bufs)), true, false, false)
+			} else {
+				add(b.fixed(bnStatsProgram, e.stepTrain, sprm, c, Whole(z), Whole(stats), Whole(e.bufs)), true, false, false)
+			}
 		}
 		on, thr, sc := dropParams(k)
 		if k == 0 {
@@ -487,7 +497,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		if relu {
 			ap.Relu = 1
 		}
-		outSize := B*c*h*w + 16 // slack for conv_forward's vec4 reads
+		outSize := B * c * h * w
 		t.argmax = dummyA
 		if pool {
 			ap.Pool = 1
@@ -534,21 +544,30 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 
 	xin := e.x0
 	if sp.bn[0] {
-		xin = addTail(0, e.x0, 1, 32, 32, false, false).out
+		xin = addTail(0, e.x0, 1, 32, 32, false, false, nil, nil).out
 	}
 	// predict writes x0 directly; bn0's eval op already reads x0.
 
 	// conv1 → tail1 (pool), conv2 → tail2 (pool).
 	z1 := b.storage("z1", B*6*28*28)
+	// convLayer records conv tc (x → z) and its tail, layer k.
+	convLayer := func(k int, tc tileConv, x, z *Buffer) *tail {
+		bn := sp.bn[k]
+		var parts *Buffer
+		bs := []Binding{Whole(x), Whole(e.params), Whole(z)}
+		if bn {
+			parts = b.storage(fmt.Sprintf("bn%d parts", k), 2*tc.Cout*tc.statSlices(B))
+			bs = append(bs, Whole(parts))
+		}
+		add(b.op(tc.forward(bn), e.stepTrain, nil, tc.forwardThreads, bs...), true, false, false)
+		add(b.op(tc.forward(false), e.stepEval, nil, tc.forwardThreads, bs[:3]...), false, true, true)
+		return addTail(k, z, tc.Cout, tc.oh(), tc.ow(), true, true, &tc, parts)
+	}
 	c1 := tileConv{Cin: 1, H: 32, W: 32, Cout: 6, K: 5, Woff: e.poff["conv1.weight"]}
-	add(b.op(c1.forward(), e.stepTrain, nil, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), true, false, false)
-	add(b.op(c1.forward(), e.stepEval, nil, c1.forwardThreads, Whole(xin), Whole(e.params), Whole(z1)), false, true, true)
-	t1 := addTail(1, z1, 6, 28, 28, true, true)
+	t1 := convLayer(1, c1, xin, z1)
 	z2 := b.storage("z2", B*16*10*10)
 	c2 := tileConv{Cin: 6, H: 14, W: 14, Cout: 16, K: 5, Woff: e.poff["conv2.weight"]}
-	add(b.op(c2.forward(), e.stepTrain, nil, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), true, false, false)
-	add(b.op(c2.forward(), e.stepEval, nil, c2.forwardThreads, Whole(t1.out), Whole(e.params), Whole(z2)), false, true, true)
-	t2 := addTail(2, z2, 16, 10, 10, true, true)
+	t2 := convLayer(2, c2, t1.out, z2)
 
 	// fc1..fc3.
 	linear := func(name string, x *Buffer, in, out int) *Buffer {
@@ -560,9 +579,9 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		return z
 	}
 	z3 := linear("fc1", t2.out, 400, 120)
-	t3 := addTail(3, z3, 120, 1, 1, true, false)
+	t3 := addTail(3, z3, 120, 1, 1, true, false, nil, nil)
 	z4 := linear("fc2", t3.out, 120, 84)
-	t4 := addTail(4, z4, 84, 1, 1, true, false)
+	t4 := addTail(4, z4, 84, 1, 1, true, false, nil, nil)
 	logits := linear("fc3", t4.out, 84, 10)
 
 	// Loss.
@@ -636,8 +655,13 @@ func (e *Engine) backBN(b *builder, back *[]*op, k, c, h, w int, mode uint32, sc
 	sums := b.storage(fmt.Sprintf("bn%d sums", k), 2*c)
 	bp := bnBackwardParams{C: uint32(c), H: uint32(h), W: uint32(w), GammaOff: uint32(e.poff[fmt.Sprintf("bn%d.weight", k)]),
 		BetaOff: uint32(e.poff[fmt.Sprintf("bn%d.bias", k)]), Mode: mode, Scale: scale}
-	*back = append(*back, b.fixed(bnBackwardProgram, e.stepTrain, bp, c, Whole(gin), Whole(out), Whole(argmax), Whole(z),
-		Whole(e.bnStats[k]), Whole(sums), Whole(e.grads)))
+	if h*w == 1 {
+		*back = append(*back, b.op(bnBackward1dProgram, e.stepTrain, bp, func(int) int { return c }, Whole(gin), Whole(out), Binding{}, Whole(z),
+			Whole(e.bnStats[k]), Whole(sums), Whole(e.grads)))
+	} else {
+		*back = append(*back, b.fixed(bnBackwardProgram, e.stepTrain, bp, c, Whole(gin), Whole(out), Whole(argmax), Whole(z),
+			Whole(e.bnStats[k]), Whole(sums), Whole(e.grads)))
+	}
 	ap := bnBackwardApplyParams{C: uint32(c), H: uint32(h), W: uint32(w), GammaOff: bp.GammaOff, Mode: mode, Scale: scale}
 	*back = append(*back, b.op(bnBackwardApplyProgram, e.stepTrain, ap, ap.threads, Whole(gin), Whole(out), Whole(argmax), Whole(z),
 		Whole(e.bnStats[k]), Whole(sums), Whole(e.params), Whole(dz)))

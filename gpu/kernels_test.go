@@ -80,66 +80,6 @@ func randSlice(r *rand.Rand, n int) []float32 {
 	return v
 }
 
-// TestConvParity checks conv_forward (forward and, with pad2d, the input gradient) and
-// conv_backward_weight + reduce_chunks against nncore's Conv2D on the model's shapes and awkward ones.
-func TestConvParity(t *testing.T) {
-	h := newHarness(t)
-	r := rand.New(rand.NewPCG(1, 2))
-	for _, s := range []struct{ n, cin, hh, ww, cout, k int }{
-		{11, 1, 32, 32, 6, 5}, {9, 6, 14, 14, 16, 5}, {3, 3, 9, 11, 5, 3}, {1, 2, 7, 6, 7, 4}, {2, 1, 8, 9, 9, 3}, {5, 6, 32, 32, 1, 5},
-	} {
-		t.Run(fmt.Sprint(s), func(t *testing.T) {
-			h.t = t
-			oh, ow := s.hh-s.k+1, s.ww-s.k+1
-			x := randSlice(r, s.n*s.cin*s.hh*s.ww)
-			wsz := s.cout * s.cin * s.k * s.k
-			off := 7 // parameters start at an odd offset in the packed buffer
-			p := randSlice(r, off+wsz+s.cout+3)
-			w, bias := p[off:off+wsz], p[off+wsz:off+wsz+s.cout]
-			dy := randSlice(r, s.n*s.cout*oh*ow)
-			want := make([]float32, s.n*s.cout*oh*ow)
-			nncore.Conv2DForward(want, x, w, bias, s.n, s.cin, s.hh, s.ww, s.cout, s.k)
-			wantDX := make([]float32, len(x))
-			wantDW := make([]float32, wsz)
-			wantDB := make([]float32, s.cout)
-			nncore.Conv2DBackward(wantDX, wantDW, wantDB, dy, x, w, s.n, s.cin, s.hh, s.ww, s.cout, s.k)
-
-			st := stepUniform{N: uint32(s.n), Train: 1}
-			cp := newConv(s.cin, s.hh, s.ww, s.cout, s.k, off)
-			xb, pb := h.buf(x, 64), h.buf(p, 64)
-			yb := h.buf(nil, len(want)+16)
-			pack := func(cp convParams) *Buffer {
-				pk := cp.pack()
-				w := h.buf(nil, pk.size())
-				h.run(convPackProgram, pk, st, pk.size(), 0, Whole(pb), Whole(w))
-				return w
-			}
-			h.run(cp.program(), cp, st, cp.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(pack(cp)), Whole(yb))
-			checkClose(t, "conv forward", h.read(yb, len(want)), want, tol{1e-5, 1e-4})
-
-			dyb := h.buf(dy, 64)
-			ig := cp.inputGrad()
-			pp := pad2dParams{C: cp.Cout, H: cp.OH, W: cp.OW, Pad: cp.K - 1, Stride: ig.W}
-			padded := h.buf(nil, pp.size(s.n))
-			h.run(pad2dProgram, pp, st, pp.threads(s.n), 0, Whole(dyb), Whole(padded))
-			dxb := h.buf(nil, len(x)+16)
-			h.run(ig.program(), ig, st, ig.forwardThreads(s.n), 0, Whole(padded), Whole(pb), Whole(pack(ig)), Whole(dxb))
-			checkClose(t, "conv dx", h.read(dxb, len(x)), wantDX, tol{1e-5, 1e-4})
-
-			wp := convWeightParams{Cin: cp.Cin, H: cp.H, W: cp.W, Cout: cp.Cout, K: cp.K, OH: cp.OH, OW: cp.OW, Chunk: convChunk}
-			part := h.buf(nil, ceilDiv(s.n, convChunk)*wp.total())
-			h.run(wp.program(), wp, st, wp.threads(s.n), 0, Whole(dyb), Whole(xb), Whole(part))
-			g := h.buf(make([]float32, len(p)), 0)
-			rp := reduceChunksParams{Total: uint32(wp.total()), Off: uint32(off), Chunk: convChunk}
-			h.run(reduceChunksProgram, rp, st, wp.total(), 0, Whole(part), Whole(g))
-			gv := h.read(g, len(p))
-			checkClose(t, "conv dw", gv[off:off+wsz], wantDW, tol{1e-4, 1e-4})
-			checkClose(t, "conv db", gv[off+wsz:off+wsz+s.cout], wantDB, tol{1e-4, 1e-4})
-			checkClose(t, "untouched", gv[:off], make([]float32, off), tol{})
-		})
-	}
-}
-
 // TestMatmulParity checks matmul (forward with bias, dx, dW) and bias_grad against nncore's Linear.
 func TestMatmulParity(t *testing.T) {
 	h := newHarness(t)
@@ -260,6 +200,15 @@ func TestBNTailParity(t *testing.T) {
 			stats := h.buf(nil, 2*s.c)
 			if s.bn {
 				sp := bnStatsParams{C: uint32(s.c), HW: uint32(hw), Moff: 0, Voff: uint32(s.c)}
+				if hw == 1 {
+					// bn_stats1d must agree too (from the same running statistics).
+					stats1, bb1 := h.buf(nil, 2*s.c), h.buf(bufs, 0)
+					h.run(bnStats1dProgram, sp, st, s.c, 0, Whole(zb), Whole(stats1), Whole(bb1))
+					sv := h.read(stats1, 2*s.c)
+					checkClose(t, "1d batch mean", sv[:s.c], mean, tol{1e-5, 1e-4})
+					checkClose(t, "1d batch var", sv[s.c:], vr, tol{1e-5, 1e-4})
+					checkClose(t, "1d running stats", h.read(bb1, 2*s.c), wantRun, tol{1e-5, 1e-4})
+				}
 				h.run(bnStatsProgram, sp, st, 0, s.c, Whole(zb), Whole(stats), Whole(bb))
 				sv := h.read(stats, 2*s.c)
 				checkClose(t, "batch mean", sv[:s.c], mean, tol{1e-5, 1e-4})
@@ -339,6 +288,16 @@ func TestBNTailParity(t *testing.T) {
 					}
 					sums, grads, dz := h.buf(nil, 2*s.c), h.buf(make([]float32, len(p)), 0), h.buf(nil, size+8)
 					bk := bnBackwardParams{C: uint32(s.c), H: uint32(s.hh), W: uint32(s.ww), GammaOff: uint32(off), BetaOff: uint32(off + s.c), Mode: mode, Scale: ap.Scale}
+					if hw == 1 {
+						// bn_backward1d must give the same sums and γ/β gradients.
+						sums1, grads1 := h.buf(nil, 2*s.c), h.buf(make([]float32, len(p)), 0)
+						h.run(bnBackward1dProgram, bk, st, s.c, 0, Whole(gin), Whole(outb), Binding{}, Whole(zb), Whole(stats), Whole(sums1), Whole(grads1))
+						gv := h.read(grads1, len(p))
+						checkClose(t, fmt.Sprintf("1d mode %d dgamma", mode), gv[off:off+s.c], dgamma, tol{1e-4, 1e-4})
+						checkClose(t, fmt.Sprintf("1d mode %d dbeta", mode), gv[off+s.c:], dbeta, tol{1e-4, 1e-4})
+						sv := h.read(sums1, 2*s.c)
+						checkClose(t, fmt.Sprintf("1d mode %d sums", mode), sv, append(append([]float32(nil), dbeta...), dgamma...), tol{1e-4, 1e-4})
+					}
 					h.run(bnBackwardProgram, bk, st, 0, s.c, Whole(gin), Whole(outb), Whole(argB), Whole(zb), Whole(stats), Whole(sums), Whole(grads))
 					ba := bnBackwardApplyParams{C: uint32(s.c), H: uint32(s.hh), W: uint32(s.ww), GammaOff: uint32(off), Mode: mode, Scale: ap.Scale}
 					h.run(bnBackwardApplyProgram, ba, st, ba.threads(s.n), 0, Whole(gin), Whole(outb), Whole(argB), Whole(zb), Whole(stats), Whole(sums), Whole(pb), Whole(dz))
@@ -499,7 +458,7 @@ func TestLossAndSGDParity(t *testing.T) {
 
 func seed32Of(s uint64) uint32 { return uint32(s) ^ uint32(s>>32) }
 
-// TestBN0GradParity checks bn0_grad (with conv_backward_weight against the raw input) against the
+// TestBN0GradParity checks bn0_grad (with the tile weight gradient against the raw input) against the
 // CPU's path: conv1's input gradient, then BatchNorm's backward pass over it.
 func TestBN0GradParity(t *testing.T) {
 	h := newHarness(t)
@@ -523,10 +482,11 @@ func TestBN0GradParity(t *testing.T) {
 		nncore.BatchNormBackward(nil, dg, db, dx, x0, gamma, mean, vr, n, 1, 1024)
 
 		st := stepUniform{N: uint32(n), Train: 1}
-		wp := convWeightParams{Cin: 1, H: 32, W: 32, Cout: 6, K: 5, OH: 28, OW: 28, Chunk: convChunk}
-		part, raw := h.buf(nil, ceilDiv(n, convChunk)*wp.total()), h.buf(nil, wp.total())
-		h.run(wp.program(), wp, st, wp.threads(n), 0, Whole(h.buf(dz, 0)), Whole(h.buf(x0, 16)), Whole(part))
-		h.run(reduceChunksProgram, reduceChunksParams{Total: uint32(wp.total()), Chunk: convChunk}, st, wp.total(), 0, Whole(part), Whole(raw))
+		tc := tileConv{Cin: 1, H: 32, W: 32, Cout: 6, K: 5}
+		part, raw := h.buf(nil, tc.wgSlices(n)*tc.total()), h.buf(nil, tc.total())
+		h.run(tc.weightGrad(), nil, st, tc.weightGradThreads(n), 0, Whole(h.buf(dz, 0)), Whole(h.buf(x0, 16)), Whole(part))
+		rp := reduceChunksParams{Total: uint32(tc.total()), Chunk: tileChunk, Per: uint32(tc.oh() / tc.wgRows())}
+		h.run(reduceChunksProgram, rp, st, tc.total(), 0, Whole(part), Whole(raw))
 		grads := h.buf(make([]float32, 4), 0)
 		gp := bn0GradParams{Woff: uint32(off), Cout: 6, KK: 25, GammaOff: 1, BetaOff: 2}
 		h.run(bn0GradProgram, gp, st, 0, 1, Whole(h.buf(p, 0)), Whole(h.buf(append(mean, vr...), 0)), Whole(raw), Whole(grads))

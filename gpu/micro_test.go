@@ -46,7 +46,9 @@ func TestMicroLoads(t *testing.T) {
 		return b.String()
 	}
 	rt := func(int) string { return "@group(0) @binding(3) var<storage, read> w: array<f32>;\n" }
-	fixed := func(int) string { return fmt.Sprintf("@group(0) @binding(3) var<storage, read> w: array<f32, %d>;\n", loads) }
+	fixed := func(int) string {
+		return fmt.Sprintf("@group(0) @binding(3) var<storage, read> w: array<f32, %d>;\n", loads)
+	}
 	uni := func(int) string {
 		return fmt.Sprintf("@group(0) @binding(3) var<uniform> w: array<vec4<f32>, %d>;\n", loads/4)
 	}
@@ -60,8 +62,18 @@ func TestMicroLoads(t *testing.T) {
 		{"const index, runtime array", body(rt, func(i int) string { return fmt.Sprintf("w[%du]", i) }, false), false},
 		{"const index, fixed array", body(fixed, func(i int) string { return fmt.Sprintf("w[%du]", i) }, false), false},
 		{"const index, uniform", body(uni, func(i int) string { return fmt.Sprintf("w[%du][%du]", i/4, i%4) }, false), true},
-		{"no loads (constants)", body(rt, func(i int) string { if i == 0 { return "w[0]" }; return fmt.Sprintf("%d.5", i) }, false), false},
-		{"no loads, loop", body(rt, func(j int) string { if j == 0 { return "w[i]" }; return fmt.Sprintf("f32(i + %du)", j) }, true), false},
+		{"no loads (constants)", body(rt, func(i int) string {
+			if i == 0 {
+				return "w[0]"
+			}
+			return fmt.Sprintf("%d.5", i)
+		}, false), false},
+		{"no loads, loop", body(rt, func(j int) string {
+			if j == 0 {
+				return "w[i]"
+			}
+			return fmt.Sprintf("f32(i + %du)", j)
+		}, true), false},
 	}
 	x := h.buf(make([]float32, 4*threads), 0)
 	y := h.buf(make([]float32, 4*threads), 0)
@@ -122,7 +134,7 @@ func TestTileConv(t *testing.T) {
 			bs      []Binding
 		}
 		ks := []kern{
-			{"forward", tc.forward(), tc.forwardThreads(n), []Binding{Whole(x), Whole(p), Whole(y)}},
+			{"forward", tc.forward(false), tc.forwardThreads(n), []Binding{Whole(x), Whole(p), Whole(y)}},
 			{"weight grad", tc.weightGrad(), tc.weightGradThreads(n), []Binding{Whole(y), Whole(x), Whole(part)}},
 		}
 		if tc.Cin > 1 {

@@ -1,7 +1,7 @@
 // reduce_chunks: g[off + i] = Σ_c part[c·total + i] over the ceil(n/chunk)·per slices of this batch
 // (per: slices per chunk of images, at least 1).
 //
-// Finishes conv_backward_weight: the weights and bias of a conv layer are adjacent in the packed
+// Finishes a weight gradient (tileConv.weightGrad): the weights and bias of a conv layer are adjacent in the packed
 // gradient buffer, so one pass writes both. One thread per value, barrier-free.
 //
 // Bindings: 0 Step, 1 Params, 2 part, 3 g (out: the packed gradient buffer).

@@ -16,8 +16,8 @@ import (
 // thread loads each input value and each weight of its tile once per channel and then works from
 // registers. On SwiftShader a storage-buffer load with a per-thread index is a per-lane gather that
 // costs as much as ~11 multiply-adds, so these kernels do 8–20 multiply-adds per load where the
-// register-blocked template conv_forward.wgsl did 3–4 (conv2's forward pass: 78 ms → 13–17 ms at
-// batch 256). The price is compile time: ~0.5 ms per unrolled multiply-add on SwiftShader, so the
+// register-blocked kernels they replaced (a thread per 6–8 channels × 4–8 columns of one row) did
+// 3–4 (conv2's forward pass: 78 ms → 13–17 ms at batch 256). The price is compile time: ~0.5 ms per unrolled multiply-add on SwiftShader, so the
 // tiles are sized to at most maxTileTerms multiply-adds.
 type tileConv struct {
 	Cin, H, W, Cout, K, Woff int
@@ -84,15 +84,30 @@ func (b *wgslWriter) sum(dst string, terms []string) {
 	}
 }
 
+// statSlices is the number of BN statistics tiles forward(true) leaves per channel for n images.
+func (c tileConv) statSlices(n int) int { return n * (c.oh() / c.fwdRows()) }
+
 // forward returns y = conv(x, w) + bias. A thread computes one output channel of one image over
-// fwdRows() output rows. Bindings: 0 Step, 1 x, 2 p (parameters), 3 y. Threads: forwardThreads.
-func (c tileConv) forward() *program {
+// fwdRows() output rows. Bindings: 0 Step, 1 x, 2 p (parameters), 3 y, and with stats 4 parts:
+// for BatchNorm, each thread also leaves its tile's sum and sum of squared deviations from the
+// tile's mean at parts[(s·cout + co)·2 + {0,1}], s = n·(oh/fwdRows()) + row block, which
+// bn_stats_parts combines into the batch statistics (exactly: no E[x²] − E[x]² cancellation).
+// Threads: forwardThreads.
+func (c tileConv) forward(stats bool) *program {
 	r := c.fwdRows()
-	return tileProgram(fmt.Sprintf("tconv_fwd_%d_%dx%d_%d_k%d_w%d_r%d", c.Cin, c.H, c.W, c.Cout, c.K, c.Woff, r), func() string {
+	name := fmt.Sprintf("tconv_fwd_%d_%dx%d_%d_k%d_w%d_r%d", c.Cin, c.H, c.W, c.Cout, c.K, c.Woff, r)
+	if stats {
+		name += "_stats"
+	}
+	return tileProgram(name, func() string {
 		oh, ow, k, kk := c.oh(), c.ow(), c.K, c.kk()
 		nrb := oh / r
 		var b wgslWriter
-		b.header("var<storage, read> x: array<f32>", "var<storage, read> p: array<f32>", "var<storage, read_write> y: array<f32>")
+		binds := []string{"var<storage, read> x: array<f32>", "var<storage, read> p: array<f32>", "var<storage, read_write> y: array<f32>"}
+		if stats {
+			binds = append(binds, "var<storage, read_write> parts: array<f32>")
+		}
+		b.header(binds...)
 		b.p("  if (t >= st.n * %du) {\n    return;\n  }\n", c.Cout*nrb)
 		b.p("  let rb = t %% %du;\n  let co = (t / %du) %% %du;\n  let n = t / %du;\n", nrb, nrb, c.Cout, c.Cout*nrb)
 		for i := 0; i < r*ow; i++ {
@@ -122,7 +137,23 @@ func (c tileConv) forward() *program {
 		b.p("  let bias = p[%du + co];\n", c.boff())
 		b.p("  let yo = ((n * %du + co) * %du + rb * %du) * %du;\n", c.Cout, oh, r, ow)
 		for i := 0; i < r*ow; i++ {
-			b.p("  y[yo + %du] = a%d + bias;\n", i, i)
+			b.p("  let v%d = a%d + bias;\n  y[yo + %du] = v%d;\n", i, i, i, i)
+		}
+		if stats {
+			var terms []string
+			for i := 0; i < r*ow; i++ {
+				terms = append(terms, fmt.Sprintf("v%d", i))
+			}
+			b.p("  var s: f32 = 0.0;\n")
+			b.sum("s", terms)
+			b.p("  let m = s / %s;\n  var q: f32 = 0.0;\n", wgslF32(float32(r*ow)))
+			terms = terms[:0]
+			for i := 0; i < r*ow; i++ {
+				b.p("  let e%d = v%d - m;\n", i, i)
+				terms = append(terms, fmt.Sprintf("e%d * e%d", i, i))
+			}
+			b.sum("q", terms)
+			b.p("  let po = ((n * %du + rb) * %du + co) * 2u;\n  parts[po] = s;\n  parts[po + 1u] = q;\n", nrb, c.Cout)
 		}
 		b.p("}\n")
 		return b.String()

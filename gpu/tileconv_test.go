@@ -10,8 +10,8 @@ import (
 	"github.com/lenetlab/lenetlab/nncore"
 )
 
-// TestTileConvParity checks the generated convolutions (forward, input gradient, weight gradient
-// + reduce_chunks) against nncore's Conv2D on the model's shapes and awkward ones: sizes that no
+// TestTileConvParity checks the generated convolutions (forward, forward with BN statistics +
+// bn_stats_parts, input gradient, weight gradient + reduce_chunks) against nncore's Conv2D on the model's shapes and awkward ones: sizes that no
 // tile divides, one input or output channel, non-square maps, even kernels.
 func TestTileConvParity(t *testing.T) {
 	h := newHarness(t)
@@ -43,8 +43,40 @@ func TestTileConvParity(t *testing.T) {
 			tc := tileConv{Cin: s.cin, H: s.hh, W: s.ww, Cout: s.cout, K: s.k, Woff: off}
 			xb, pb := h.buf(x, 64), h.buf(p, 64)
 			yb := h.buf(nil, len(want)+16)
-			h.run(tc.forward(), nil, st, tc.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(yb))
+			h.run(tc.forward(false), nil, st, tc.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(yb))
 			checkTail(t, "conv forward", h.read(yb, len(want)+16), want, tol{1e-5, 1e-4})
+
+			// With BN statistics: the same output, and the partial sums combine into the batch mean
+			// and biased variance of each channel (float64 reference) and the running update.
+			parts := h.buf(nil, 2*s.cout*tc.statSlices(s.n)+16)
+			yb2 := h.buf(nil, len(want)+16)
+			h.run(tc.forward(true), nil, st, tc.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(yb2), Whole(parts))
+			checkTail(t, "conv forward with stats", h.read(yb2, len(want)+16), want, tol{1e-5, 1e-4})
+			stats := h.buf(nil, 2*s.cout)
+			bufs := h.buf(make([]float32, 2*s.cout+1), 0)
+			pp := bnStatsPartsParams{C: uint32(s.cout), SPI: uint32(tc.statSlices(1)), Tile: uint32(tc.fwdRows() * tc.ow()), Moff: 1, Voff: uint32(1 + s.cout)}
+			h.run(bnStatsPartsProgram, pp, st, 0, s.cout, Whole(parts), Whole(stats), Whole(bufs))
+			wantStats := make([]float32, 2*s.cout)
+			wantBufs := make([]float32, 2*s.cout+1)
+			cnt := s.n * oh * ow
+			for c := 0; c < s.cout; c++ {
+				var sum, q float64
+				for n := 0; n < s.n; n++ {
+					for _, v := range want[(n*s.cout+c)*oh*ow : (n*s.cout+c+1)*oh*ow] {
+						sum += float64(v)
+					}
+				}
+				mean := sum / float64(cnt)
+				for n := 0; n < s.n; n++ {
+					for _, v := range want[(n*s.cout+c)*oh*ow : (n*s.cout+c+1)*oh*ow] {
+						q += (float64(v) - mean) * (float64(v) - mean)
+					}
+				}
+				wantStats[c], wantStats[s.cout+c] = float32(mean), float32(q/float64(cnt))
+				wantBufs[1+c], wantBufs[1+s.cout+c] = float32(0.1*mean), float32(0.1*q/float64(cnt-1))
+			}
+			checkClose(t, "bn stats", h.read(stats, 2*s.cout), wantStats, tol{1e-5, 1e-4})
+			checkClose(t, "running stats", h.read(bufs, 2*s.cout+1), wantBufs, tol{1e-5, 1e-4})
 
 			dyb := h.buf(dy, 64)
 			if s.dx {
