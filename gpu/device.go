@@ -70,9 +70,10 @@ type Device struct {
 
 	dev, queue js.Value
 	pipelines  map[string]js.Value
-	scratch    js.Value // Uint8Array reused by Write
-	u8         js.Value // the Uint8Array constructor
-	live       int      // buffers created and not destroyed
+	pending    map[string]pendingPipeline // compilations started by Precompile
+	scratch    js.Value                   // Uint8Array reused by Write
+	u8         js.Value                   // the Uint8Array constructor
+	live       int                        // buffers created and not destroyed
 
 	mu       sync.Mutex
 	lostMsg  string
@@ -382,10 +383,13 @@ func (d *Device) Pipeline(label, code string) (js.Value, error) {
 	if p, ok := d.pipelines[code]; ok {
 		return p, nil
 	}
-	md := js.Global().Get("Object").New()
-	md.Set("label", label)
-	md.Set("code", code)
-	mod := d.dev.Call("createShaderModule", md)
+	pend, ok := d.pending[code]
+	if !ok {
+		d.Precompile(label, code)
+		pend = d.pending[code]
+	}
+	delete(d.pending, code)
+	mod := pend.mod
 	info, err := Await(mod.Call("getCompilationInfo"))
 	if err == nil {
 		var msgs []string
@@ -400,6 +404,36 @@ func (d *Device) Pipeline(label, code string) (js.Value, error) {
 			return js.Value{}, fmt.Errorf("gpu: compiling %s:\n%s", label, strings.Join(msgs, "\n"))
 		}
 	}
+	p, err := Await(pend.pipe)
+	if err != nil {
+		return js.Value{}, fmt.Errorf("gpu: pipeline %s: %v", label, err)
+	}
+	d.pipelines[code] = p
+	return p, nil
+}
+
+// pendingPipeline is a pipeline whose compilation Precompile started.
+type pendingPipeline struct {
+	mod  js.Value // the shader module
+	pipe js.Value // the promise of createComputePipelineAsync
+}
+
+// Precompile starts compiling the pipeline Pipeline(label, code) will return, without waiting:
+// the browser compiles pipelines started together on several threads.
+func (d *Device) Precompile(label, code string) {
+	if _, ok := d.pipelines[code]; ok {
+		return
+	}
+	if _, ok := d.pending[code]; ok {
+		return
+	}
+	if d.pending == nil {
+		d.pending = map[string]pendingPipeline{}
+	}
+	md := js.Global().Get("Object").New()
+	md.Set("label", label)
+	md.Set("code", code)
+	mod := d.dev.Call("createShaderModule", md)
 	pd := js.Global().Get("Object").New()
 	pd.Set("label", label)
 	pd.Set("layout", "auto")
@@ -407,12 +441,7 @@ func (d *Device) Pipeline(label, code string) (js.Value, error) {
 	cs.Set("module", mod)
 	cs.Set("entryPoint", "main")
 	pd.Set("compute", cs)
-	p, err := Await(d.dev.Call("createComputePipelineAsync", pd))
-	if err != nil {
-		return js.Value{}, fmt.Errorf("gpu: pipeline %s: %v", label, err)
-	}
-	d.pipelines[code] = p
-	return p, nil
+	d.pending[code] = pendingPipeline{mod: mod, pipe: d.dev.Call("createComputePipelineAsync", pd)}
 }
 
 // Binding is one buffer range bound at the binding index equal to its position.

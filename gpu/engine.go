@@ -89,6 +89,23 @@ func (b *builder) op(prog *program, step *Buffer, params any, threads func(int) 
 	return &op{name: prog.name, pipe: pipe, bg: b.d.BindGroup(pipe, bs...), wg: prog.wg, threads: threads}
 }
 
+// matmul builds a dispatch of C = A·B (bindings a, b, bias source, c): the generated tile program
+// (tilematmul.go) for products of at least tileMatmulMACs multiply-adds per image, where its
+// speed pays for its compile time (~1 s on SwiftShader), matmul.wgsl for the others.
+func (b *builder) matmul(mp matmulParams, step *Buffer, a, bm, bias, c Binding) *op {
+	if mp.BatchDim == 1 && int(mp.N*mp.K) >= tileMatmulMACs {
+		if mp.HasBias == 0 {
+			bias = Binding{}
+		}
+		return b.op(mp.tileProgram(), step, nil, mp.tileThreads, Binding{}, a, bm, bias, c)
+	}
+	return b.op(matmulProgram, step, mp, mp.threads, a, bm, bias, c)
+}
+
+// tileMatmulMACs is the size from which a batch-major product uses the generated tile matmul
+// (fc1's forward pass and input gradient: 48,000 multiply-adds per image).
+const tileMatmulMACs = 40000
+
 // fixed builds an op with a fixed number of workgroups.
 func (b *builder) fixed(prog *program, step *Buffer, params any, groups int, rest ...Binding) *op {
 	o := b.op(prog, step, params, nil, rest...)
@@ -574,8 +591,8 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		z := b.storage(name+" z", B*out)
 		mp := matmulParams{M: uint32(B), N: uint32(out), K: uint32(in), Sam: uint32(in), Sak: 1, Sbk: 1, Sbn: uint32(in),
 			Boff: uint32(e.poff[name+".weight"]), BiasOff: uint32(e.poff[name+".bias"]), HasBias: 1, BatchDim: 1}
-		add(b.op(matmulProgram, e.stepTrain, mp, mp.threads, Whole(x), Whole(e.params), Whole(e.params), Whole(z)), true, false, false)
-		add(b.op(matmulProgram, e.stepEval, mp, mp.threads, Whole(x), Whole(e.params), Whole(e.params), Whole(z)), false, true, true)
+		add(b.matmul(mp, e.stepTrain, Whole(x), Whole(e.params), Whole(e.params), Whole(z)), true, false, false)
+		add(b.matmul(mp, e.stepEval, Whole(x), Whole(e.params), Whole(e.params), Whole(z)), false, true, true)
 		return z
 	}
 	z3 := linear("fc1", t2.out, 400, 120)
@@ -607,7 +624,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		// dx = dz·W: A = dz [n,out], B(kk,j) = W[kk,j].
 		xp := matmulParams{M: uint32(B), N: uint32(in), K: uint32(out), Sam: uint32(out), Sak: 1, Sbk: uint32(in), Sbn: 1,
 			Boff: uint32(e.poff[name+".weight"]), BatchDim: 1}
-		back = append(back, b.op(matmulProgram, e.stepTrain, xp, xp.threads, Whole(dz), Whole(e.params), Whole(e.params), Whole(dx)))
+		back = append(back, b.matmul(xp, e.stepTrain, Whole(dz), Whole(e.params), Whole(e.params), Whole(dx)))
 		return dx
 	}
 	da4 := linearBack("fc3", e.dlogits, t4.out, 84, 10, true)

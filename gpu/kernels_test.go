@@ -84,7 +84,7 @@ func randSlice(r *rand.Rand, n int) []float32 {
 func TestMatmulParity(t *testing.T) {
 	h := newHarness(t)
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, s := range []struct{ n, in, out int }{{16, 400, 120}, {11, 120, 84}, {7, 13, 9}, {1, 5, 3}, {5, 84, 10}} {
+	for _, s := range []struct{ n, in, out int }{{16, 400, 120}, {11, 120, 84}, {7, 13, 9}, {1, 5, 3}, {5, 84, 10}, {37, 19, 17}} {
 		t.Run(fmt.Sprint(s), func(t *testing.T) {
 			h.t = t
 			x, dy := randSlice(r, s.n*s.in), randSlice(r, s.n*s.out)
@@ -102,11 +102,18 @@ func TestMatmulParity(t *testing.T) {
 				Boff: uint32(off), BiasOff: uint32(off + s.out*s.in), HasBias: 1, BatchDim: 1}
 			h.run(matmulProgram, mp, st, mp.threads(s.n), 0, Whole(xb), Whole(pb), Whole(pb), Whole(yb))
 			checkClose(t, "forward", h.read(yb, len(want)), want, tol{1e-5, 1e-4})
+			// The generated tile matmuls (tilematmul.go), for the same three products.
+			tyb := h.buf(nil, len(want)+8)
+			h.run(mp.tileProgram(), nil, st, mp.tileThreads(s.n), 0, Binding{}, Whole(xb), Whole(pb), Whole(pb), Whole(tyb))
+			checkTail(t, "tile forward", h.read(tyb, len(want)+8), want, tol{1e-5, 1e-4})
 			dxb := h.buf(nil, len(x)+8)
 			xp := matmulParams{M: 999, N: uint32(s.in), K: uint32(s.out), Sam: uint32(s.out), Sak: 1, Sbk: uint32(s.in), Sbn: 1,
 				Boff: uint32(off), BatchDim: 1}
 			h.run(matmulProgram, xp, st, xp.threads(s.n), 0, Whole(dyb), Whole(pb), Whole(pb), Whole(dxb))
 			checkClose(t, "dx", h.read(dxb, len(x)), wdx, tol{1e-5, 1e-4})
+			tdxb := h.buf(nil, len(x)+8)
+			h.run(xp.tileProgram(), nil, st, xp.tileThreads(s.n), 0, Binding{}, Whole(dyb), Whole(pb), Binding{}, Whole(tdxb))
+			checkTail(t, "tile dx", h.read(tdxb, len(x)+8), wdx, tol{1e-5, 1e-4})
 			g := h.buf(make([]float32, len(p)), 0)
 			wp := matmulParams{M: uint32(s.out), N: uint32(s.in), K: 999, Sam: 1, Sak: uint32(s.out), Sbk: uint32(s.in), Sbn: 1,
 				Coff: uint32(off), BatchDim: 2}
@@ -117,6 +124,11 @@ func TestMatmulParity(t *testing.T) {
 			checkClose(t, "dw", gv[off:off+len(w)], wdw, tol{1e-5, 1e-4})
 			checkClose(t, "db", gv[off+len(w):], wdb, tol{1e-5, 1e-4})
 			checkClose(t, "untouched", gv[:off], make([]float32, off), tol{})
+			tg := h.buf(make([]float32, len(p)), 0)
+			h.run(wp.tileProgram(), nil, st, wp.tileThreads(s.n), 0, Binding{}, Whole(dyb), Whole(xb), Binding{}, Whole(tg))
+			tgv := h.read(tg, len(p))
+			checkClose(t, "tile dw", tgv[off:off+len(w)], wdw, tol{1e-5, 1e-4})
+			checkClose(t, "tile untouched", append(tgv[:off:off], tgv[off+len(w):]...), make([]float32, off+s.out), tol{})
 		})
 	}
 }

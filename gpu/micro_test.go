@@ -163,3 +163,94 @@ func TestTileConv(t *testing.T) {
 		}
 	}
 }
+
+// TestTileMatmul times matmul.wgsl against generated tiles of several shapes on the linear
+// layers' products at batch 256 (LENETLAB_PROFILE=matmul), with compile times.
+func TestTileMatmul(t *testing.T) {
+	if os.Getenv("LENETLAB_PROFILE") != "matmul" {
+		t.Skip("set LENETLAB_PROFILE=matmul")
+	}
+	h := newHarness(t)
+	const n = 256
+	a := h.buf(make([]float32, n*400), 0)
+	bb := h.buf(make([]float32, 60000), 0)
+	c := h.buf(make([]float32, n*400), 0)
+	for _, s := range []struct {
+		name string
+		mp   matmulParams
+	}{
+		{"fc1 forward", matmulParams{N: 120, K: 400, Sam: 400, Sak: 1, Sbk: 1, Sbn: 400, HasBias: 1, BiasOff: 50000, BatchDim: 1}},
+		{"fc1 dx", matmulParams{N: 400, K: 120, Sam: 120, Sak: 1, Sbk: 400, Sbn: 1, BatchDim: 1}},
+		{"fc1 dW", matmulParams{M: 120, N: 400, Sam: 1, Sak: 120, Sbk: 400, Sbn: 1, BatchDim: 2}},
+		{"fc2 forward", matmulParams{N: 84, K: 120, Sam: 120, Sak: 1, Sbk: 1, Sbn: 120, HasBias: 1, BiasOff: 50000, BatchDim: 1}},
+	} {
+		for _, v := range [][3]int{{0, 0, 0}, {16, 8, 4}, {8, 8, 4}, {8, 16, 4}, {16, 8, 2}, {8, 8, 8}} {
+			var o *op
+			t0 := nowMs()
+			if v[0] == 0 {
+				o = h.b.op(matmulProgram, h.step, s.mp, s.mp.threads, Whole(a), Whole(bb), Whole(bb), Whole(c))
+			} else {
+				matTile, matKC = [2]int{v[0], v[1]}, v[2]
+				bias := Whole(bb)
+				if s.mp.HasBias == 0 {
+					bias = Binding{}
+				}
+				o = h.b.op(s.mp.tileProgram(), h.step, nil, s.mp.tileThreads, Binding{}, Whole(a), Whole(bb), bias, Whole(c))
+			}
+			if h.b.err != nil {
+				t.Fatal(h.b.err)
+			}
+			comp := nowMs() - t0
+			h.d.WriteU32(h.step, 0, []uint32{0, n, 0, 1})
+			best := 1e9
+			for rep := 0; rep < 4; rep++ {
+				t0 = nowMs()
+				enc := h.d.NewEncoder()
+				o.encode(enc, n)
+				enc.Submit()
+				if err := h.d.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				best = min(best, nowMs()-t0)
+			}
+			t.Logf("%-12s tile %v: compile %5.0f ms, run %5.1f ms", s.name, v, comp, best)
+		}
+	}
+	matTile, matKC = [2]int{16, 8}, 4
+}
+
+// TestParallelCompile compares compiling the model's generated convolutions one after the other
+// with starting them all at once (LENETLAB_PROFILE=compile).
+func TestParallelCompile(t *testing.T) {
+	if os.Getenv("LENETLAB_PROFILE") != "compile" {
+		t.Skip("set LENETLAB_PROFILE=compile")
+	}
+	progs := func(salt string) []string {
+		var codes []string
+		for _, tc := range []tileConv{{1, 32, 32, 6, 5, 0}, {6, 14, 14, 16, 5, 0}} {
+			for _, p := range []*program{tc.forward(false), tc.weightGrad()} {
+				codes = append(codes, p.code()+"\n// "+salt+"\n")
+			}
+		}
+		return codes
+	}
+	d := openDevice(t)
+	t0 := nowMs()
+	for _, c := range progs("sequential") {
+		if _, err := d.Pipeline("seq", c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seq := nowMs() - t0
+	t0 = nowMs()
+	cs := progs("parallel")
+	for _, c := range cs {
+		d.Precompile("par", c)
+	}
+	for _, c := range cs {
+		if _, err := d.Pipeline("par", c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("4 programs: one after the other %.0f ms, all at once %.0f ms", seq, nowMs()-t0)
+}
