@@ -478,6 +478,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		c, h, w        int
 		act            bnActParams
 		k              int
+		tile           *tileTail // the generated tail of a conv layer
 	}
 	// With conv != nil, layer k's batch statistics come from the partial sums its convolution's
 	// forward pass left in parts (see tileConv.forward) instead of a pass over z.
@@ -527,6 +528,27 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		if on != 0 {
 			m = mask(k, c*h*w)
 		}
+		if conv != nil {
+			// The generated tail (tiletail.go); the model's conv maps are even.
+			tt := &tileTail{C: c, H: h, W: w, BN: sp.bn[k], GammaOff: int(ap.GammaOff), BetaOff: int(ap.BetaOff), Moff: int(ap.Moff),
+				Voff: int(ap.Voff), Drop: on != 0, Threshold: thr, Scale: sc, Seed: seed32, Layer: uint32(k)}
+			t.tile = tt
+			bs := map[int]Binding{2: Whole(z), 6: Whole(t.out)}
+			if tt.BN {
+				bs[3], bs[4] = Whole(e.params), Whole(e.bufs)
+			}
+			add(b.op(tt.act(false), e.stepEval, nil, tt.threads, bindAt(9, bs)...), false, true, true)
+			delete(bs, 4)
+			bs[7] = Whole(t.argmax)
+			if tt.BN {
+				bs[5] = Whole(stats)
+			}
+			if tt.Drop {
+				bs[8] = Whole(m)
+			}
+			add(b.op(tt.act(true), e.stepTrain, nil, tt.threads, bindAt(9, bs)...), true, false, false)
+			return t
+		}
 		train := b.op(bnActProgram, e.stepTrain, ap, ap.threads, Whole(z), Whole(e.params), Whole(e.bufs), Whole(stats),
 			Whole(t.out), Whole(t.argmax), Whole(m))
 		evalOp := b.op(bnActProgram, e.stepEval, ap, ap.threads, Whole(z), Whole(e.params), Whole(e.bufs), Whole(stats),
@@ -545,6 +567,20 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		}
 		if on == 0 {
 			sc = 1
+		}
+		if tt := t.tile; tt != nil {
+			bs := map[int]Binding{2: Whole(dout), 3: Whole(t.out), 4: Whole(t.argmax), 9: Whole(g)}
+			if tt.BN {
+				parts := b.storage(fmt.Sprintf("bn%d backward parts", t.k), 2*tt.C*tt.slices(B))
+				sums := b.storage(fmt.Sprintf("bn%d sums", t.k), 2*tt.C)
+				back = append(back, b.op(tt.backSums(), e.stepTrain, nil, tt.threads, bindAt(8, map[int]Binding{2: Whole(dout),
+					3: Whole(t.out), 4: Whole(t.argmax), 5: Whole(t.z), 6: Whole(e.bnStats[t.k]), 7: Whole(parts)})...))
+				pp := bnBackwardPartsParams{C: uint32(tt.C), SPI: uint32(tt.slices(1)), GammaOff: uint32(tt.GammaOff), BetaOff: uint32(tt.BetaOff)}
+				back = append(back, b.fixed(bnBackwardPartsProgram, e.stepTrain, pp, tt.C, Whole(parts), Whole(sums), Whole(e.grads)))
+				bs[5], bs[6], bs[7], bs[8] = Whole(t.z), Whole(e.bnStats[t.k]), Whole(sums), Whole(e.params)
+			}
+			back = append(back, b.op(tt.back(), e.stepTrain, nil, tt.threads, bindAt(10, bs)...))
+			return g
 		}
 		if sp.bn[t.k] {
 			mode := uint32(2)

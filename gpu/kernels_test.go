@@ -335,6 +335,55 @@ func TestBNTailParity(t *testing.T) {
 				}
 				h.run(bnActProgram, ap, stepUniform{N: uint32(s.n)}, ap.threads(s.n), 0, Whole(zb), Whole(pb), Whole(bb), Whole(stats), Whole(outb), Whole(argb), Whole(maskb))
 				checkClose(t, "eval out", h.read(outb, len(ev)), ev, tol{1e-5, 1e-4})
+				if s.pool && s.relu && s.hh%2 == 0 && s.ww%2 == 0 {
+					tt := tileTail{C: s.c, H: s.hh, W: s.ww, BN: true, GammaOff: off, BetaOff: off + s.c, Moff: 0, Voff: s.c}
+					eb := h.buf(nil, len(ev)+8)
+					h.run(tt.act(false), nil, stepUniform{N: uint32(s.n)}, tt.threads(s.n), 0,
+						bindAt(9, map[int]Binding{2: Whole(zb), 3: Whole(pb), 4: Whole(bb), 6: Whole(eb)})...)
+					checkTail(t, "tile eval out", h.read(eb, len(ev)+8), ev, tol{1e-5, 1e-4})
+				}
+			}
+			// The generated conv tails (tiletail.go): the same forward and backward numbers.
+			if s.pool && s.relu && s.hh%2 == 0 && s.ww%2 == 0 {
+				tt := tileTail{C: s.c, H: s.hh, W: s.ww, BN: s.bn, GammaOff: off, BetaOff: off + s.c, Moff: 0, Voff: s.c,
+					Drop: s.p > 0, Threshold: ap.Threshold, Scale: ap.Scale, Seed: ap.Seed, Layer: layer}
+				tout, targ, tmask := h.buf(nil, len(out)+8), h.buf(nil, len(out)+8), h.buf(nil, s.c*hw+8)
+				bs := map[int]Binding{2: Whole(zb), 6: Whole(tout), 7: Whole(targ)}
+				if s.bn {
+					bs[3], bs[5] = Whole(pb), Whole(stats)
+				}
+				if s.p > 0 {
+					bs[8] = Whole(tmask)
+				}
+				h.run(tt.act(true), nil, st, tt.threads(s.n), 0, bindAt(9, bs)...)
+				checkTail(t, "tile out", h.read(tout, len(out)+8), out, tol{1e-5, 1e-4})
+				if s.p > 0 {
+					raw := make([]byte, 4*(s.c*hw+8))
+					if err := h.d.ReadMany([]ReadReq{{tmask, 0, raw}}); err != nil {
+						t.Fatal(err)
+					}
+					for e := 0; e < s.c*hw; e++ {
+						if (raw[4*e] == 1) != nncore.DropoutKeep(seed, step, layer, uint32(e), s.p) {
+							t.Fatalf("tile mask0[%d] = %d differs from the contract's hash", e, raw[4*e])
+						}
+					}
+				}
+				tdz := h.buf(nil, size+8)
+				if s.bn {
+					parts, sums, grads := h.buf(nil, 2*s.c*tt.slices(s.n)), h.buf(nil, 2*s.c), h.buf(make([]float32, len(p)), 0)
+					h.run(tt.backSums(), nil, st, tt.threads(s.n), 0,
+						bindAt(8, map[int]Binding{2: Whole(doutb), 3: Whole(tout), 4: Whole(targ), 5: Whole(zb), 6: Whole(stats), 7: Whole(parts)})...)
+					pp := bnBackwardPartsParams{C: uint32(s.c), SPI: uint32(tt.slices(1)), GammaOff: uint32(off), BetaOff: uint32(off + s.c)}
+					h.run(bnBackwardPartsProgram, pp, st, 0, s.c, Whole(parts), Whole(sums), Whole(grads))
+					gv := h.read(grads, len(p))
+					checkClose(t, "tile dgamma", gv[off:off+s.c], dgamma, tol{1e-4, 1e-4})
+					checkClose(t, "tile dbeta", gv[off+s.c:], dbeta, tol{1e-4, 1e-4})
+					h.run(tt.back(), nil, st, tt.threads(s.n), 0, bindAt(10, map[int]Binding{2: Whole(doutb), 3: Whole(tout), 4: Whole(targ),
+						5: Whole(zb), 6: Whole(stats), 7: Whole(sums), 8: Whole(pb), 9: Whole(tdz)})...)
+				} else {
+					h.run(tt.back(), nil, st, tt.threads(s.n), 0, bindAt(10, map[int]Binding{2: Whole(doutb), 3: Whole(tout), 4: Whole(targ), 9: Whole(tdz)})...)
+				}
+				checkTail(t, "tile dz", h.read(tdz, size+8), wantDZ, tol{1e-5, 1e-3})
 			}
 		})
 	}

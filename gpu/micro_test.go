@@ -254,3 +254,64 @@ func TestParallelCompile(t *testing.T) {
 	}
 	t.Logf("4 programs: one after the other %.0f ms, all at once %.0f ms", seq, nowMs()-t0)
 }
+
+// TestTileTail times the generated conv1 tail (dropout and BN) against bn_act, bn_backward and
+// bn_backward_apply at batch 256 for several tile sizes (LENETLAB_PROFILE=tail).
+func TestTileTail(t *testing.T) {
+	if os.Getenv("LENETLAB_PROFILE") != "tail" {
+		t.Skip("set LENETLAB_PROFILE=tail")
+	}
+	h := newHarness(t)
+	const n, c, hh, ww = 256, 6, 28, 28
+	size := n * c * hh * ww
+	z, g := h.buf(make([]float32, size), 0), h.buf(make([]float32, size), 0)
+	pooled := h.buf(make([]float32, size/4), 0)
+	arg := h.buf(make([]float32, size/4), 0)
+	gin := h.buf(make([]float32, size/4), 0)
+	p, bufs, stats, sums := h.buf(make([]float32, 64), 0), h.buf(make([]float32, 64), 0), h.buf(make([]float32, 64), 0), h.buf(make([]float32, 64), 0)
+	mask := h.buf(make([]float32, c*hh*ww), 0)
+	parts := h.buf(make([]float32, 2*c*n*14), 0)
+	time := func(name string, o *op) {
+		if h.b.err != nil {
+			t.Fatal(h.b.err)
+		}
+		h.d.WriteU32(h.step, 0, []uint32{0, n, 0, 1})
+		best := 1e9
+		for rep := 0; rep < 4; rep++ {
+			t0 := nowMs()
+			enc := h.d.NewEncoder()
+			o.encode(enc, n)
+			enc.Submit()
+			if err := h.d.Sync(); err != nil {
+				t.Fatal(err)
+			}
+			best = min(best, nowMs()-t0)
+		}
+		t.Logf("%-40s run %5.1f ms", name, best)
+	}
+	ap := bnActParams{C: c, H: hh, W: ww, HasBN: 1, GammaOff: 0, BetaOff: 8, Moff: 0, Voff: 8, Drop: 1, Threshold: 1 << 31, Scale: 2, Relu: 1, Pool: 1}
+	time("bn_act", h.b.op(bnActProgram, h.step, ap, ap.threads, Whole(z), Whole(p), Whole(bufs), Whole(stats), Whole(pooled), Whole(arg), Whole(mask)))
+	bp := bnBackwardParams{C: c, H: hh, W: ww, GammaOff: 0, BetaOff: 8, Mode: 1, Scale: 2}
+	time("bn_backward", h.b.fixed(bnBackwardProgram, h.step, bp, c, Whole(gin), Whole(pooled), Whole(arg), Whole(z), Whole(stats), Whole(sums), Whole(g)))
+	ba := bnBackwardApplyParams{C: c, H: hh, W: ww, GammaOff: 0, Mode: 1, Scale: 2}
+	time("bn_backward_apply", h.b.op(bnBackwardApplyProgram, h.step, ba, ba.threads, Whole(gin), Whole(pooled), Whole(arg), Whole(z), Whole(stats), Whole(sums), Whole(p), Whole(g)))
+	for _, tile := range []int{14, 28, 98} {
+		tailTile = tile
+		tt := tileTail{C: c, H: hh, W: ww, BN: true, GammaOff: 0, BetaOff: 8, Moff: 0, Voff: 8, Drop: true, Threshold: 1 << 31, Scale: 2, Seed: 1, Layer: 1}
+		for _, k := range []struct {
+			name string
+			prog *program
+			bs   map[int]Binding
+		}{
+			{"act", tt.act(true), map[int]Binding{2: Whole(z), 3: Whole(p), 5: Whole(stats), 6: Whole(pooled), 7: Whole(arg), 8: Whole(mask)}},
+			{"sums", tt.backSums(), map[int]Binding{2: Whole(gin), 3: Whole(pooled), 4: Whole(arg), 5: Whole(z), 6: Whole(stats), 7: Whole(parts)}},
+			{"back", tt.back(), map[int]Binding{2: Whole(gin), 3: Whole(pooled), 4: Whole(arg), 5: Whole(z), 6: Whole(stats), 7: Whole(sums), 8: Whole(p), 9: Whole(g)}},
+		} {
+			t0 := nowMs()
+			o := h.b.op(k.prog, h.step, nil, tt.threads, bindAt(10, k.bs)...)
+			comp := nowMs() - t0
+			time(fmt.Sprintf("tile %d %s (compile %.0f ms)", tile, k.name, comp), o)
+		}
+	}
+	tailTile = 14
+}

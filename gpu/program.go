@@ -50,3 +50,14 @@ func grid(groups int) (x, y int) {
 	y = ceilDiv(groups, 65535)
 	return ceilDiv(groups, y), y
 }
+
+// bindAt returns bindings 1..n−1 (those after the Step, which builder.op adds) from a map by
+// binding index, with nothing bound at the others (the programs of tiletail.go declare only what
+// they use).
+func bindAt(n int, m map[int]Binding) []Binding {
+	bs := make([]Binding, n-1)
+	for i, b := range m {
+		bs[i-1] = b
+	}
+	return bs
+}
