@@ -406,13 +406,6 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	e.stepEval = b.buffer("step (eval)", 16, UsageUniform|UsageCopyDst)
 	e.trainAcc = b.storage("train sums", 4)
 	e.evalAcc = b.storage("eval sums", 4)
-	taps := b.storage("resize taps", 4*32)
-	tv := make([]float32, 0, 4*32)
-	for dd := 0; dd < 32; dd++ {
-		i0, i1, w := mnist.ResizeTap(dd)
-		tv = append(tv, float32(i0), float32(i1), 1-w, w)
-	}
-	d.WriteF32(taps, 0, tv)
 	// Placeholders for bindings a variant does not use; distinct buffers, since one buffer may not
 	// be bound writable twice, or writable and read-only, in one dispatch.
 	dummyA, dummyB, dummyR := b.storage("unused A", 1), b.storage("unused B", 1), b.storage("unused R", 1)
@@ -464,12 +457,15 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 		mode = 1
 	}
 	m0 := mask(0, 1024)
-	gp := gatherParams{UseIdx: 1, Mode: mode, Normalize: norm, Drop: on0, Threshold: thr0, Scale: sc0, Seed: seed32, Layer: 0}
-	add(b.op(gatherProgram, e.stepTrain, gp, gatherThreads, Whole(e.trainImg), Whole(e.trainLab), Whole(e.idx), Whole(taps),
-		Whole(e.x0), Whole(e.labels), Whole(m0)), true, false, false)
-	gp.UseIdx = 0
-	add(b.op(gatherProgram, e.stepEval, gp, gatherThreads, Whole(e.testImg), Whole(e.testLab), Whole(e.idx), Whole(taps),
-		Whole(e.x0), Whole(e.labels), Whole(m0)), false, true, false)
+	tg := tileGather{Train: true, Pad: mode == 1, Normalize: norm == 1, Drop: on0 != 0, Threshold: thr0, Scale: sc0, Seed: seed32}
+	bs := map[int]Binding{2: Whole(e.trainImg), 3: Whole(e.trainLab), 4: Whole(e.idx), 6: Whole(e.x0), 7: Whole(e.labels)}
+	if tg.Drop {
+		bs[8] = Whole(m0)
+	}
+	add(b.op(tg.program(), e.stepTrain, nil, tileGatherThreads, bindAt(9, bs)...), true, false, false)
+	tg.Train = false
+	add(b.op(tg.program(), e.stepEval, nil, tileGatherThreads, bindAt(9, map[int]Binding{2: Whole(e.testImg), 3: Whole(e.testLab),
+		6: Whole(e.x0), 7: Whole(e.labels)})...), false, true, false)
 
 	// bnLayer records BN statistics (training) and the fused BN/dropout/ReLU/pool tail of layer k
 	// over z [B,c,h,w], returning its output buffer and argmax.

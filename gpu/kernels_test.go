@@ -464,6 +464,32 @@ func TestGatherParity(t *testing.T) {
 					t.Errorf("label %d = %d, want %d", i, raw[4*i], set.Labels[v])
 				}
 			}
+
+			// The generated gather (tilegather.go): the same pixels, masks and labels, in training
+			// and (images base.., no dropout) in evaluation.
+			tg := tileGather{Train: true, Pad: c.mode == mnist.Pad, Normalize: c.norm, Drop: c.p > 0, Threshold: gp.Threshold, Scale: gp.Scale, Seed: gp.Seed}
+			tout, tlab, tmask := h.buf(nil, len(want)+8), h.buf(nil, len(idx)+1), h.buf(nil, 1024+8)
+			bs := map[int]Binding{2: Whole(ib), 3: Whole(lb), 4: Whole(xb), 6: Whole(tout), 7: Whole(tlab)}
+			if tg.Drop {
+				bs[8] = Whole(tmask)
+			}
+			h.run(tg.program(), nil, stepUniform{Step: step, N: uint32(len(idx)), Train: 1}, tileGatherThreads(len(idx)), 0, bindAt(9, bs)...)
+			checkTail(t, "tile x", h.read(tout, len(want)+8), want, tol{1e-6, 1e-6})
+			if c.p > 0 {
+				checkClose(t, "tile mask0", h.read(tmask, 1024), h.read(mask, 1024), tol{})
+			}
+			if got := h.read(tlab, len(idx)); fmt.Sprint(got) != fmt.Sprint(h.read(ylab, len(idx))) {
+				t.Errorf("tile labels %v, want those of gather", got)
+			}
+			const base, n = 29, 8
+			ev := make([]float32, n*1024)
+			evIdx := []int32{29, 30, 31, 32, 33, 34, 35, 36}
+			mnist.Preprocess{Mode: c.mode, Normalize: c.norm}.Fill(ev, set, evIdx)
+			tg.Train = false
+			eout := h.buf(nil, len(ev)+8)
+			h.run(tg.program(), nil, stepUniform{Step: step, N: n, Base: base}, tileGatherThreads(n), 0,
+				bindAt(9, map[int]Binding{2: Whole(ib), 3: Whole(lb), 6: Whole(eout), 7: Whole(tlab)})...)
+			checkTail(t, "tile eval x", h.read(eout, len(ev)+8), ev, tol{1e-6, 1e-6})
 		})
 	}
 }
