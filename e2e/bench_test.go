@@ -21,6 +21,7 @@ type benchResult struct {
 	DispatchesPerStep int     `json:"dispatches_per_step"`
 	MsPerStep         float64 `json:"ms_per_step"`
 	StateMs           float64 `json:"state_ms"`
+	SetupMs           float64 `json:"setup_ms"`
 }
 
 // benchPage opens bench.html with query and returns window.__result once it is set.
@@ -74,7 +75,7 @@ func TestBenchMeasure(t *testing.T) {
 		return strings.TrimSpace(string(b))
 	}
 	t.Logf("load average before: %s", load())
-	t.Logf("| engine | variant | train img/s | infer img/s | ms/step | dispatches/step | State readback ms | adapter |")
+	t.Logf("| engine | variant | train img/s | infer img/s | ms/step | dispatches/step | State readback ms | engine setup ms | adapter |")
 	for _, v := range []string{"standard-bn", "dropout"} {
 		for _, e := range []string{"webgpu", "cpu"} {
 			r := benchPage(t, p, "?engine="+e+"&variant="+v+"&batches="+n)
@@ -82,8 +83,8 @@ func TestBenchMeasure(t *testing.T) {
 				t.Errorf("%s %s: %s", e, v, r.Error)
 				continue
 			}
-			t.Logf("| %s | %s | %.1f | %.1f | %.1f | %d | %.1f | %s |", e, v, r.TrainImgPerSec, r.InferImgPerSec, r.MsPerStep,
-				r.DispatchesPerStep, r.StateMs, r.Adapter)
+			t.Logf("| %s | %s | %.1f | %.1f | %.1f | %d | %.1f | %.0f | %s |", e, v, r.TrainImgPerSec, r.InferImgPerSec, r.MsPerStep,
+				r.DispatchesPerStep, r.StateMs, r.SetupMs, r.Adapter)
 		}
 	}
 	t.Logf("load average after: %s", load())

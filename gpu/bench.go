@@ -19,6 +19,7 @@ type BenchResult struct {
 	DispatchesPerStep int     `json:"dispatches_per_step"`
 	MsPerStep         float64 `json:"ms_per_step"`
 	StateMs           float64 `json:"state_ms"` // one State readback after the timed steps
+	SetupMs           float64 `json:"setup_ms"` // NewEngine: buffers, upload, pipelines (compiled once per device)
 	Adapter           string  `json:"adapter"`
 	Fallback          bool    `json:"fallback"`
 }
@@ -33,10 +34,12 @@ func Bench(cfg nncore.Config, train, test *mnist.Set, batches int) (BenchResult,
 	if train == nil || test == nil {
 		return BenchResult{}, errors.New("gpu: Bench: needs the training and test sets")
 	}
+	t0 := nowMs()
 	e, err := NewEngine(cfg, nncore.InitState(cfg), train, test)
 	if err != nil {
 		return BenchResult{}, err
 	}
+	setup := nowMs() - t0
 	defer e.Close()
 	t, err := nncore.TimeEngine(e, cfg, train.N, test.N, batches, nowMs)
 	if err != nil {
@@ -50,6 +53,7 @@ func Bench(cfg nncore.Config, train, test *mnist.Set, batches int) (BenchResult,
 		DispatchesPerStep: e.LastDispatches,
 		MsPerStep:         t.MsPerStep(),
 		StateMs:           t.StateMs,
+		SetupMs:           setup,
 		Adapter:           e.d.Info.String(),
 		Fallback:          e.d.Info.IsFallbackAdapter,
 	}, nil

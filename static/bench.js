@@ -27,6 +27,7 @@ if (typeof window === "undefined") {
       ["ms per step", r.ms_per_step && r.ms_per_step.toFixed(2)],
       ["dispatches per step", r.dispatches_per_step],
       ["State readback (ms)", r.state_ms && r.state_ms.toFixed(2)],
+      ["engine setup (ms; WebGPU: compiling the kernels, once per page)", r.setup_ms && r.setup_ms.toFixed(0)],
       ["MNIST load (s)", r.load_s && r.load_s.toFixed(2)],
     ];
     table.replaceChildren(...rows.filter(([, v]) => v !== undefined && v !== "" && v !== 0).map(([k, v]) => {

@@ -31,6 +31,9 @@ type Result struct {
 	MsPerStep         float64 `json:"ms_per_step"`
 	// StateMs is the time of one State readback (the fallback checkpoint) after a step.
 	StateMs float64 `json:"state_ms"`
+	// SetupMs is the engine's construction: buffers, the data upload and, on WebGPU, compiling
+	// the pipelines (once per device: the first run of a page pays it).
+	SetupMs float64 `json:"setup_ms"`
 	// LoadSeconds is the MNIST download, check and decode.
 	LoadSeconds float64 `json:"load_s"`
 }
@@ -88,10 +91,12 @@ func (p Params) Config() nncore.Config {
 // batch), the same batches (the contract's epoch-0 order), `batches` timed steps, then an
 // evaluation pass over batches·batch test images (at most the test set). now is in milliseconds.
 func CPUBench(cfg nncore.Config, train, test *mnist.Set, batches int, now func() float64) (Result, error) {
+	t0 := now()
 	e, err := nncore.NewCPUEngine(cfg, nncore.InitState(cfg), train, test)
 	if err != nil {
 		return Result{}, err
 	}
+	setup := now() - t0
 	defer e.Close()
 	t, err := nncore.TimeEngine(e, cfg, train.N, test.N, batches, now)
 	if err != nil {
@@ -99,5 +104,5 @@ func CPUBench(cfg nncore.Config, train, test *mnist.Set, batches int, now func()
 	}
 	return Result{OK: true, Engine: "cpu", Variant: string(cfg.Variant), Batch: t.Batch, Batches: batches,
 		TrainImgPerSec: t.TrainImgPerSec(), InferImgPerSec: t.InferImgPerSec(),
-		MsPerStep: t.MsPerStep(), StateMs: t.StateMs}, nil
+		MsPerStep: t.MsPerStep(), StateMs: t.StateMs, SetupMs: setup}, nil
 }

@@ -93,5 +93,6 @@ func run() (res Result) {
 	res.OK, res.TrainImgPerSec, res.InferImgPerSec = true, b.TrainImgPerSec, b.InferImgPerSec
 	res.DispatchesPerStep, res.MsPerStep, res.Adapter, res.Fallback = b.DispatchesPerStep, b.MsPerStep, b.Adapter, b.Fallback
 	res.StateMs = b.StateMs // the cost of a fallback checkpoint: one State readback
+	res.SetupMs = b.SetupMs
 	return res
 }
