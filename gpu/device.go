@@ -71,9 +71,11 @@ type Device struct {
 	dev, queue js.Value
 	pipelines  map[string]js.Value
 	pending    map[string]pendingPipeline // compilations started by Precompile
-	scratch    js.Value                   // Uint8Array reused by Write
-	u8         js.Value                   // the Uint8Array constructor
-	live       int                        // buffers created and not destroyed
+	// CompileLog, when set, is told each pipeline compiled and how long Pipeline waited for it.
+	CompileLog func(label string, ms float64)
+	scratch    js.Value // Uint8Array reused by Write
+	u8         js.Value // the Uint8Array constructor
+	live       int      // buffers created and not destroyed
 
 	mu       sync.Mutex
 	lostMsg  string
@@ -389,6 +391,12 @@ func (d *Device) Pipeline(label, code string) (js.Value, error) {
 		pend = d.pending[code]
 	}
 	delete(d.pending, code)
+	t0 := js.Global().Get("performance").Call("now").Float()
+	defer func() {
+		if d.CompileLog != nil {
+			d.CompileLog(label, js.Global().Get("performance").Call("now").Float()-t0)
+		}
+	}()
 	mod := pend.mod
 	info, err := Await(mod.Call("getCompilationInfo"))
 	if err == nil {
@@ -441,8 +449,15 @@ func (d *Device) Precompile(label, code string) {
 	cs.Set("module", mod)
 	cs.Set("entryPoint", "main")
 	pd.Set("compute", cs)
-	d.pending[code] = pendingPipeline{mod: mod, pipe: d.dev.Call("createComputePipelineAsync", pd)}
+	pipe := d.dev.Call("createComputePipelineAsync", pd)
+	// Pipeline may return the module's compile errors without awaiting the pipeline: mark its
+	// rejection handled, or the page reports an unhandled rejection.
+	pipe.Call("catch", ignoreRejection)
+	d.pending[code] = pendingPipeline{mod: mod, pipe: pipe}
 }
+
+// ignoreRejection is a promise rejection handler that does nothing (see Precompile).
+var ignoreRejection = js.FuncOf(func(js.Value, []js.Value) any { return nil })
 
 // Binding is one buffer range bound at the binding index equal to its position.
 type Binding struct {

@@ -97,7 +97,7 @@ func (b *builder) matmul(mp matmulParams, step *Buffer, a, bm, bias, c Binding) 
 		if mp.HasBias == 0 {
 			bias = Binding{}
 		}
-		return b.op(mp.tileProgram(), step, nil, mp.tileThreads, Binding{}, a, bm, bias, c)
+		return b.op(mp.tileProgram(), step, nil, mp.tileThreads, b.offsets(mp.tileOffsets()), a, bm, bias, c)
 	}
 	return b.op(matmulProgram, step, mp, mp.threads, a, bm, bias, c)
 }
@@ -460,7 +460,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	tg := tileGather{Train: true, Pad: mode == 1, Normalize: norm == 1, Drop: on0 != 0, Threshold: thr0, Scale: sc0, Seed: seed32}
 	bs := map[int]Binding{2: Whole(e.trainImg), 3: Whole(e.trainLab), 4: Whole(e.idx), 6: Whole(e.x0), 7: Whole(e.labels)}
 	if tg.Drop {
-		bs[8] = Whole(m0)
+		bs[1], bs[8] = b.offsets(offsets{Seed: seed32}), Whole(m0)
 	}
 	add(b.op(tg.program(), e.stepTrain, nil, tileGatherThreads, bindAt(9, bs)...), true, false, false)
 	tg.Train = false
@@ -531,7 +531,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 			t.tile = tt
 			bs := map[int]Binding{2: Whole(z), 6: Whole(t.out)}
 			if tt.BN {
-				bs[3], bs[4] = Whole(e.params), Whole(e.bufs)
+				bs[1], bs[3], bs[4] = b.offsets(tt.offsets()), Whole(e.params), Whole(e.bufs)
 			}
 			add(b.op(tt.act(false), e.stepEval, nil, tt.threads, bindAt(9, bs)...), false, true, true)
 			delete(bs, 4)
@@ -540,7 +540,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 				bs[5] = Whole(stats)
 			}
 			if tt.Drop {
-				bs[8] = Whole(m)
+				bs[1], bs[8] = b.offsets(tt.offsets()), Whole(m)
 			}
 			add(b.op(tt.act(true), e.stepTrain, nil, tt.threads, bindAt(9, bs)...), true, false, false)
 			return t
@@ -573,7 +573,7 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 					3: Whole(t.out), 4: Whole(t.argmax), 5: Whole(t.z), 6: Whole(e.bnStats[t.k]), 7: Whole(parts)})...))
 				pp := bnBackwardPartsParams{C: uint32(tt.C), SPI: uint32(tt.slices(1)), GammaOff: uint32(tt.GammaOff), BetaOff: uint32(tt.BetaOff)}
 				back = append(back, b.fixed(bnBackwardPartsProgram, e.stepTrain, pp, tt.C, Whole(parts), Whole(sums), Whole(e.grads)))
-				bs[5], bs[6], bs[7], bs[8] = Whole(t.z), Whole(e.bnStats[t.k]), Whole(sums), Whole(e.params)
+				bs[1], bs[5], bs[6], bs[7], bs[8] = b.offsets(tt.offsets()), Whole(t.z), Whole(e.bnStats[t.k]), Whole(sums), Whole(e.params)
 			}
 			back = append(back, b.op(tt.back(), e.stepTrain, nil, tt.threads, bindAt(10, bs)...))
 			return g
@@ -601,15 +601,10 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	z1 := b.storage("z1", B*6*28*28)
 	// convLayer records conv tc (x → z) and its tail, layer k.
 	convLayer := func(k int, tc tileConv, x, z *Buffer) *tail {
-		bn := sp.bn[k]
-		var parts *Buffer
-		bs := []Binding{Whole(x), Whole(e.params), Whole(z)}
-		if bn {
-			parts = b.storage(fmt.Sprintf("bn%d parts", k), 2*tc.Cout*tc.statSlices(B))
-			bs = append(bs, Whole(parts))
-		}
-		add(b.op(tc.forward(bn), e.stepTrain, nil, tc.forwardThreads, bs...), true, false, false)
-		add(b.op(tc.forward(false), e.stepEval, nil, tc.forwardThreads, bs[:3]...), false, true, true)
+		parts := b.storage(fmt.Sprintf("conv%d stats parts", k), 2*tc.Cout*tc.statSlices(B))
+		bs := []Binding{b.offsets(tc.forwardOffsets()), Whole(x), Whole(e.params), Whole(z), Whole(parts)}
+		add(b.op(tc.forward(), e.stepTrain, nil, tc.forwardThreads, bs...), true, false, false)
+		add(b.op(tc.forward(), e.stepEval, nil, tc.forwardThreads, bs...), false, true, true)
 		return addTail(k, z, tc.Cout, tc.oh(), tc.ow(), true, true, &tc, parts)
 	}
 	c1 := tileConv{Cin: 1, H: 32, W: 32, Cout: 6, K: 5, Woff: e.poff["conv1.weight"]}
@@ -669,13 +664,13 @@ func (e *Engine) build(b *builder, st *nncore.State, nb int) error {
 	// weightGrads records tc's weight-gradient sums of dz against x, reduced into g at off.
 	weightGrads := func(name string, tc tileConv, dz, x, g *Buffer, off int) {
 		part := b.storage(name+" dw slices", tc.wgSlices(B)*tc.total())
-		back = append(back, b.op(tc.weightGrad(), e.stepTrain, nil, tc.weightGradThreads, Whole(dz), Whole(x), Whole(part)))
+		back = append(back, b.op(tc.weightGrad(), e.stepTrain, nil, tc.weightGradThreads, Binding{}, Whole(dz), Whole(x), Whole(part)))
 		rp := reduceChunksParams{Total: uint32(tc.total()), Off: uint32(off), Chunk: tileChunk, Per: uint32(tc.oh() / tc.wgRows())}
 		back = append(back, b.op(reduceChunksProgram, e.stepTrain, rp, func(int) int { return tc.total() }, Whole(part), Whole(g)))
 	}
 	weightGrads("conv2", c2, g2, t1.out, e.grads, c2.Woff)
 	dp1 := b.storage("conv2 dx", B*6*14*14)
-	back = append(back, b.op(c2.inputGrad(), e.stepTrain, nil, c2.inputGradThreads, Whole(g2), Whole(e.params), Whole(dp1)))
+	back = append(back, b.op(c2.inputGrad(), e.stepTrain, nil, c2.inputGradThreads, b.offsets(c2.forwardOffsets()), Whole(g2), Whole(e.params), Whole(dp1)))
 	g1 := backTail(t1, dp1)
 	weightGrads("conv1", c1, g1, xin, e.grads, c1.Woff)
 	if sp.bn[0] {

@@ -104,7 +104,7 @@ func TestMatmulParity(t *testing.T) {
 			checkClose(t, "forward", h.read(yb, len(want)), want, tol{1e-5, 1e-4})
 			// The generated tile matmuls (tilematmul.go), for the same three products.
 			tyb := h.buf(nil, len(want)+8)
-			h.run(mp.tileProgram(), nil, st, mp.tileThreads(s.n), 0, Binding{}, Whole(xb), Whole(pb), Whole(pb), Whole(tyb))
+			h.run(mp.tileProgram(), nil, st, mp.tileThreads(s.n), 0, h.b.offsets(mp.tileOffsets()), Whole(xb), Whole(pb), Whole(pb), Whole(tyb))
 			checkTail(t, "tile forward", h.read(tyb, len(want)+8), want, tol{1e-5, 1e-4})
 			dxb := h.buf(nil, len(x)+8)
 			xp := matmulParams{M: 999, N: uint32(s.in), K: uint32(s.out), Sam: uint32(s.out), Sak: 1, Sbk: uint32(s.in), Sbn: 1,
@@ -112,7 +112,7 @@ func TestMatmulParity(t *testing.T) {
 			h.run(matmulProgram, xp, st, xp.threads(s.n), 0, Whole(dyb), Whole(pb), Whole(pb), Whole(dxb))
 			checkClose(t, "dx", h.read(dxb, len(x)), wdx, tol{1e-5, 1e-4})
 			tdxb := h.buf(nil, len(x)+8)
-			h.run(xp.tileProgram(), nil, st, xp.tileThreads(s.n), 0, Binding{}, Whole(dyb), Whole(pb), Binding{}, Whole(tdxb))
+			h.run(xp.tileProgram(), nil, st, xp.tileThreads(s.n), 0, h.b.offsets(xp.tileOffsets()), Whole(dyb), Whole(pb), Binding{}, Whole(tdxb))
 			checkTail(t, "tile dx", h.read(tdxb, len(x)+8), wdx, tol{1e-5, 1e-4})
 			g := h.buf(make([]float32, len(p)), 0)
 			wp := matmulParams{M: uint32(s.out), N: uint32(s.in), K: 999, Sam: 1, Sak: uint32(s.out), Sbk: uint32(s.in), Sbn: 1,
@@ -125,7 +125,7 @@ func TestMatmulParity(t *testing.T) {
 			checkClose(t, "db", gv[off+len(w):], wdb, tol{1e-5, 1e-4})
 			checkClose(t, "untouched", gv[:off], make([]float32, off), tol{})
 			tg := h.buf(make([]float32, len(p)), 0)
-			h.run(wp.tileProgram(), nil, st, wp.tileThreads(s.n), 0, Binding{}, Whole(dyb), Whole(xb), Binding{}, Whole(tg))
+			h.run(wp.tileProgram(), nil, st, wp.tileThreads(s.n), 0, h.b.offsets(wp.tileOffsets()), Whole(dyb), Whole(xb), Binding{}, Whole(tg))
 			tgv := h.read(tg, len(p))
 			checkClose(t, "tile dw", tgv[off:off+len(w)], wdw, tol{1e-5, 1e-4})
 			checkClose(t, "tile untouched", append(tgv[:off:off], tgv[off+len(w):]...), make([]float32, off+s.out), tol{})
@@ -339,7 +339,7 @@ func TestBNTailParity(t *testing.T) {
 					tt := tileTail{C: s.c, H: s.hh, W: s.ww, BN: true, GammaOff: off, BetaOff: off + s.c, Moff: 0, Voff: s.c}
 					eb := h.buf(nil, len(ev)+8)
 					h.run(tt.act(false), nil, stepUniform{N: uint32(s.n)}, tt.threads(s.n), 0,
-						bindAt(9, map[int]Binding{2: Whole(zb), 3: Whole(pb), 4: Whole(bb), 6: Whole(eb)})...)
+						bindAt(9, map[int]Binding{1: h.b.offsets(tt.offsets()), 2: Whole(zb), 3: Whole(pb), 4: Whole(bb), 6: Whole(eb)})...)
 					checkTail(t, "tile eval out", h.read(eb, len(ev)+8), ev, tol{1e-5, 1e-4})
 				}
 			}
@@ -350,10 +350,10 @@ func TestBNTailParity(t *testing.T) {
 				tout, targ, tmask := h.buf(nil, len(out)+8), h.buf(nil, len(out)+8), h.buf(nil, s.c*hw+8)
 				bs := map[int]Binding{2: Whole(zb), 6: Whole(tout), 7: Whole(targ)}
 				if s.bn {
-					bs[3], bs[5] = Whole(pb), Whole(stats)
+					bs[1], bs[3], bs[5] = h.b.offsets(tt.offsets()), Whole(pb), Whole(stats)
 				}
 				if s.p > 0 {
-					bs[8] = Whole(tmask)
+					bs[1], bs[8] = h.b.offsets(tt.offsets()), Whole(tmask)
 				}
 				h.run(tt.act(true), nil, st, tt.threads(s.n), 0, bindAt(9, bs)...)
 				checkTail(t, "tile out", h.read(tout, len(out)+8), out, tol{1e-5, 1e-4})
@@ -378,7 +378,7 @@ func TestBNTailParity(t *testing.T) {
 					gv := h.read(grads, len(p))
 					checkClose(t, "tile dgamma", gv[off:off+s.c], dgamma, tol{1e-4, 1e-4})
 					checkClose(t, "tile dbeta", gv[off+s.c:], dbeta, tol{1e-4, 1e-4})
-					h.run(tt.back(), nil, st, tt.threads(s.n), 0, bindAt(10, map[int]Binding{2: Whole(doutb), 3: Whole(tout), 4: Whole(targ),
+					h.run(tt.back(), nil, st, tt.threads(s.n), 0, bindAt(10, map[int]Binding{1: h.b.offsets(tt.offsets()), 2: Whole(doutb), 3: Whole(tout), 4: Whole(targ),
 						5: Whole(zb), 6: Whole(stats), 7: Whole(sums), 8: Whole(pb), 9: Whole(tdz)})...)
 				} else {
 					h.run(tt.back(), nil, st, tt.threads(s.n), 0, bindAt(10, map[int]Binding{2: Whole(doutb), 3: Whole(tout), 4: Whole(targ), 9: Whole(tdz)})...)
@@ -471,7 +471,7 @@ func TestGatherParity(t *testing.T) {
 			tout, tlab, tmask := h.buf(nil, len(want)+8), h.buf(nil, len(idx)+1), h.buf(nil, 1024+8)
 			bs := map[int]Binding{2: Whole(ib), 3: Whole(lb), 4: Whole(xb), 6: Whole(tout), 7: Whole(tlab)}
 			if tg.Drop {
-				bs[8] = Whole(tmask)
+				bs[1], bs[8] = h.b.offsets(offsets{Seed: tg.Seed}), Whole(tmask)
 			}
 			h.run(tg.program(), nil, stepUniform{Step: step, N: uint32(len(idx)), Train: 1}, tileGatherThreads(len(idx)), 0, bindAt(9, bs)...)
 			checkTail(t, "tile x", h.read(tout, len(want)+8), want, tol{1e-6, 1e-6})
@@ -571,7 +571,7 @@ func TestBN0GradParity(t *testing.T) {
 		st := stepUniform{N: uint32(n), Train: 1}
 		tc := tileConv{Cin: 1, H: 32, W: 32, Cout: 6, K: 5}
 		part, raw := h.buf(nil, tc.wgSlices(n)*tc.total()), h.buf(nil, tc.total())
-		h.run(tc.weightGrad(), nil, st, tc.weightGradThreads(n), 0, Whole(h.buf(dz, 0)), Whole(h.buf(x0, 16)), Whole(part))
+		h.run(tc.weightGrad(), nil, st, tc.weightGradThreads(n), 0, Binding{}, Whole(h.buf(dz, 0)), Whole(h.buf(x0, 16)), Whole(part))
 		rp := reduceChunksParams{Total: uint32(tc.total()), Chunk: tileChunk, Per: uint32(tc.oh() / tc.wgRows())}
 		h.run(reduceChunksProgram, rp, st, tc.total(), 0, Whole(part), Whole(raw))
 		grads := h.buf(make([]float32, 4), 0)

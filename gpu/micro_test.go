@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/lenetlab/lenetlab/nncore"
 )
 
 // TestMicroLoads measures what a load costs on the adapter (LENETLAB_PROFILE=micro): the same
@@ -127,6 +129,7 @@ func TestTileConv(t *testing.T) {
 		p := h.buf(make([]float32, 4000), 0)
 		y := h.buf(make([]float32, n*tc.Cout*tc.oh()*tc.ow()), 0)
 		part := h.buf(make([]float32, tc.wgSlices(n)*tc.total()), 0)
+		parts := h.buf(make([]float32, 2*tc.Cout*tc.statSlices(n)), 0)
 		type kern struct {
 			name    string
 			prog    *program
@@ -134,11 +137,11 @@ func TestTileConv(t *testing.T) {
 			bs      []Binding
 		}
 		ks := []kern{
-			{"forward", tc.forward(false), tc.forwardThreads(n), []Binding{Whole(x), Whole(p), Whole(y)}},
-			{"weight grad", tc.weightGrad(), tc.weightGradThreads(n), []Binding{Whole(y), Whole(x), Whole(part)}},
+			{"forward", tc.forward(), tc.forwardThreads(n), []Binding{h.b.offsets(tc.forwardOffsets()), Whole(x), Whole(p), Whole(y), Whole(parts)}},
+			{"weight grad", tc.weightGrad(), tc.weightGradThreads(n), []Binding{{}, Whole(y), Whole(x), Whole(part)}},
 		}
 		if tc.Cin > 1 {
-			ks = append(ks, kern{"input grad", tc.inputGrad(), tc.inputGradThreads(n), []Binding{Whole(y), Whole(p), Whole(x)}})
+			ks = append(ks, kern{"input grad", tc.inputGrad(), tc.inputGradThreads(n), []Binding{h.b.offsets(tc.forwardOffsets()), Whole(y), Whole(p), Whole(x)}})
 		}
 		for _, k := range ks {
 			t0 := nowMs()
@@ -228,7 +231,7 @@ func TestParallelCompile(t *testing.T) {
 	progs := func(salt string) []string {
 		var codes []string
 		for _, tc := range []tileConv{{1, 32, 32, 6, 5, 0}, {6, 14, 14, 16, 5, 0}} {
-			for _, p := range []*program{tc.forward(false), tc.weightGrad()} {
+			for _, p := range []*program{tc.forward(), tc.weightGrad()} {
 				codes = append(codes, p.code()+"\n// "+salt+"\n")
 			}
 		}
@@ -303,9 +306,9 @@ func TestTileTail(t *testing.T) {
 			prog *program
 			bs   map[int]Binding
 		}{
-			{"act", tt.act(true), map[int]Binding{2: Whole(z), 3: Whole(p), 5: Whole(stats), 6: Whole(pooled), 7: Whole(arg), 8: Whole(mask)}},
+			{"act", tt.act(true), map[int]Binding{1: h.b.offsets(tt.offsets()), 2: Whole(z), 3: Whole(p), 5: Whole(stats), 6: Whole(pooled), 7: Whole(arg), 8: Whole(mask)}},
 			{"sums", tt.backSums(), map[int]Binding{2: Whole(gin), 3: Whole(pooled), 4: Whole(arg), 5: Whole(z), 6: Whole(stats), 7: Whole(parts)}},
-			{"back", tt.back(), map[int]Binding{2: Whole(gin), 3: Whole(pooled), 4: Whole(arg), 5: Whole(z), 6: Whole(stats), 7: Whole(sums), 8: Whole(p), 9: Whole(g)}},
+			{"back", tt.back(), map[int]Binding{1: h.b.offsets(tt.offsets()), 2: Whole(gin), 3: Whole(pooled), 4: Whole(arg), 5: Whole(z), 6: Whole(stats), 7: Whole(sums), 8: Whole(p), 9: Whole(g)}},
 		} {
 			t0 := nowMs()
 			o := h.b.op(k.prog, h.step, nil, tt.threads, bindAt(10, k.bs)...)
@@ -314,4 +317,33 @@ func TestTileTail(t *testing.T) {
 		}
 	}
 	tailTile = 14
+}
+
+// TestSetupCost logs how long building an engine waits for each pipeline on a fresh device
+// (LENETLAB_PROFILE=setup): the compile time a page pays on its first run.
+func TestSetupCost(t *testing.T) {
+	v := os.Getenv("LENETLAB_PROFILE")
+	if !strings.HasPrefix(v, "setup") {
+		t.Skip("set LENETLAB_PROFILE=setup[:variant]")
+	}
+	d := openDevice(t)
+	total := 0.0
+	d.CompileLog = func(label string, ms float64) {
+		total += ms
+		if ms > 50 {
+			t.Logf("%8.0f ms  %.90s", ms, label)
+		}
+	}
+	defer func() { d.CompileLog = nil }()
+	cfg := nncore.DefaultConfig()
+	if _, variant, ok := strings.Cut(v, ":"); ok {
+		cfg.Variant = nncore.Variant(variant)
+	}
+	t0 := nowMs()
+	e, err := NewEngine(cfg, nncore.InitState(cfg), synthSet(512, 11), synthSet(256, 12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	t.Logf("NewEngine %.0f ms, of which waiting for pipelines %.0f ms", nowMs()-t0, total)
 }

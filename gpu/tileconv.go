@@ -7,9 +7,11 @@ import (
 	"strings"
 )
 
-// tileConv is one convolution layer baked into generated WGSL (valid cross-correlation, stride 1,
-// square kernel k): x [n,cin,h,w] → y [n,cout,oh,ow]; weights [cout,cin,k,k] at woff in the
-// packed parameter buffer (and in the gradient buffer), the bias [cout] right after them.
+// tileConv is one convolution layer's shape baked into generated WGSL (valid cross-correlation,
+// stride 1, square kernel k): x [n,cin,h,w] → y [n,cout,oh,ow]; weights [cout,cin,k,k] at Woff in
+// the packed parameter buffer (and in the gradient buffer), the bias [cout] right after them. The
+// offsets are not baked in (the programs read them from an offsets uniform), so that every
+// variant of the model, whose parameter layouts differ, shares the compiled programs.
 //
 // The generated programs give each thread a whole tile of output maps and unroll every loop over
 // space and kernel taps, with every index a compile-time constant except the tile's base: a
@@ -61,14 +63,35 @@ func tileProgram(name string, gen func() string) *program {
 	return p
 }
 
+// offsets is the uniform of the generated programs: what differs between the model's variants and
+// runs but not the code — the offsets of what they read in the parameter buffers, and the dropout
+// seed (WGSL struct Offsets at binding 1; which field is what, per program). Shapes and flags are
+// baked into the code; these are not, so that variants and seeds share compiled programs.
+type offsets struct{ A, B, C, D, Seed, Pad0, Pad1, Pad2 uint32 }
+
+// offsetsWGSL declares it.
+const offsetsWGSL = "struct Offsets {\n  a: u32,\n  b: u32,\n  c: u32,\n  d: u32,\n  seed: u32,\n  pad0: u32,\n  pad1: u32,\n  pad2: u32,\n}\n" +
+	"@group(0) @binding(1) var<uniform> off: Offsets;\n"
+
+// offsets returns a binding of a new uniform buffer holding o.
+func (b *builder) offsets(o offsets) Binding {
+	u := b.buffer("offsets", 32, UsageUniform|UsageCopyDst)
+	b.d.Write(u, 0, uniformBytes(o))
+	return Whole(u)
+}
+
 type wgslWriter struct{ strings.Builder }
 
 func (b *wgslWriter) p(f string, a ...any) { fmt.Fprintf(&b.Builder, f, a...) }
 
-func (b *wgslWriter) header(bindings ...string) {
+// header declares the Step, the Offsets (if withOffsets) and bindings 2, 3, …, and opens main.
+func (b *wgslWriter) header(withOffsets bool, bindings ...string) {
 	b.p("@group(0) @binding(0) var<uniform> st: Step;\n")
+	if withOffsets {
+		b.p("%s", offsetsWGSL)
+	}
 	for i, s := range bindings {
-		b.p("@group(0) @binding(%d) %s;\n", i+1, s)
+		b.p("@group(0) @binding(%d) %s;\n", i+2, s)
 	}
 	b.p("@compute @workgroup_size(64)\n")
 	b.p("fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {\n")
@@ -84,30 +107,28 @@ func (b *wgslWriter) sum(dst string, terms []string) {
 	}
 }
 
-// statSlices is the number of BN statistics tiles forward(true) leaves per channel for n images.
+// statSlices is the number of BN statistics tiles forward leaves per channel for n images.
 func (c tileConv) statSlices(n int) int { return n * (c.oh() / c.fwdRows()) }
 
+// forwardOffsets are forward's and inputGrad's offsets: the weights and the bias.
+func (c tileConv) forwardOffsets() offsets { return offsets{A: uint32(c.Woff), B: uint32(c.boff())} }
+
 // forward returns y = conv(x, w) + bias. A thread computes one output channel of one image over
-// fwdRows() output rows. Bindings: 0 Step, 1 x, 2 p (parameters), 3 y, and with stats 4 parts:
-// for BatchNorm, each thread also leaves its tile's sum and sum of squared deviations from the
-// tile's mean at parts[(s·cout + co)·2 + {0,1}], s = n·(oh/fwdRows()) + row block, which
-// bn_stats_parts combines into the batch statistics (exactly: no E[x²] − E[x]² cancellation).
-// Threads: forwardThreads.
-func (c tileConv) forward(stats bool) *program {
+// fwdRows() output rows. For BatchNorm, each thread also leaves its tile's sum and sum of squared
+// deviations from the tile's mean at parts[(s·cout + co)·2 + {0,1}], s = n·(oh/fwdRows()) + row
+// block, which bn_stats_parts combines into the batch statistics (exactly: no E[x²] − E[x]²
+// cancellation); one program serves training and evaluation, with or without BN, since it costs
+// little next to the convolution and each program is compiled once. Bindings: 0 Step,
+// 1 Offsets (forwardOffsets), 2 x, 3 p (parameters), 4 y, 5 parts. Threads: forwardThreads.
+func (c tileConv) forward() *program {
 	r := c.fwdRows()
-	name := fmt.Sprintf("tconv_fwd_%d_%dx%d_%d_k%d_w%d_r%d", c.Cin, c.H, c.W, c.Cout, c.K, c.Woff, r)
-	if stats {
-		name += "_stats"
-	}
+	name := fmt.Sprintf("tconv_fwd_%d_%dx%d_%d_k%d_r%d", c.Cin, c.H, c.W, c.Cout, c.K, r)
 	return tileProgram(name, func() string {
 		oh, ow, k, kk := c.oh(), c.ow(), c.K, c.kk()
 		nrb := oh / r
 		var b wgslWriter
-		binds := []string{"var<storage, read> x: array<f32>", "var<storage, read> p: array<f32>", "var<storage, read_write> y: array<f32>"}
-		if stats {
-			binds = append(binds, "var<storage, read_write> parts: array<f32>")
-		}
-		b.header(binds...)
+		b.header(true, "var<storage, read> x: array<f32>", "var<storage, read> p: array<f32>", "var<storage, read_write> y: array<f32>",
+			"var<storage, read_write> parts: array<f32>")
 		b.p("  if (t >= st.n * %du) {\n    return;\n  }\n", c.Cout*nrb)
 		b.p("  let rb = t %% %du;\n  let co = (t / %du) %% %du;\n  let n = t / %du;\n", nrb, nrb, c.Cout, c.Cout*nrb)
 		for i := 0; i < r*ow; i++ {
@@ -118,7 +139,7 @@ func (c tileConv) forward(stats bool) *program {
 		for i := 0; i < (r+k-1)*c.W; i++ {
 			b.p("    let x%d = x[xo + %du];\n", i, i)
 		}
-		b.p("    let wo = %du + (co * %du + ci) * %du;\n", c.Woff, c.Cin, kk)
+		b.p("    let wo = off.a + (co * %du + ci) * %du;\n", c.Cin, kk)
 		for t := 0; t < kk; t++ {
 			b.p("    let w%d = p[wo + %du];\n", t, t)
 		}
@@ -134,27 +155,25 @@ func (c tileConv) forward(stats bool) *program {
 			}
 		}
 		b.p("  }\n")
-		b.p("  let bias = p[%du + co];\n", c.boff())
+		b.p("  let bias = p[off.b + co];\n")
 		b.p("  let yo = ((n * %du + co) * %du + rb * %du) * %du;\n", c.Cout, oh, r, ow)
 		for i := 0; i < r*ow; i++ {
 			b.p("  let v%d = a%d + bias;\n  y[yo + %du] = v%d;\n", i, i, i, i)
 		}
-		if stats {
-			var terms []string
-			for i := 0; i < r*ow; i++ {
-				terms = append(terms, fmt.Sprintf("v%d", i))
-			}
-			b.p("  var s: f32 = 0.0;\n")
-			b.sum("s", terms)
-			b.p("  let m = s / %s;\n  var q: f32 = 0.0;\n", wgslF32(float32(r*ow)))
-			terms = terms[:0]
-			for i := 0; i < r*ow; i++ {
-				b.p("  let e%d = v%d - m;\n", i, i)
-				terms = append(terms, fmt.Sprintf("e%d * e%d", i, i))
-			}
-			b.sum("q", terms)
-			b.p("  let po = ((n * %du + rb) * %du + co) * 2u;\n  parts[po] = s;\n  parts[po + 1u] = q;\n", nrb, c.Cout)
+		var terms []string
+		for i := 0; i < r*ow; i++ {
+			terms = append(terms, fmt.Sprintf("v%d", i))
 		}
+		b.p("  var s: f32 = 0.0;\n")
+		b.sum("s", terms)
+		b.p("  let m = s / %s;\n  var q: f32 = 0.0;\n", wgslF32(float32(r*ow)))
+		terms = terms[:0]
+		for i := 0; i < r*ow; i++ {
+			b.p("  let e%d = v%d - m;\n", i, i)
+			terms = append(terms, fmt.Sprintf("e%d * e%d", i, i))
+		}
+		b.sum("q", terms)
+		b.p("  let po = ((n * %du + rb) * %du + co) * 2u;\n  parts[po] = s;\n  parts[po + 1u] = q;\n", nrb, c.Cout)
 		b.p("}\n")
 		return b.String()
 	})
@@ -165,12 +184,13 @@ func (c tileConv) inputGradThreads(n int) int { return n * c.Cin }
 // inputGrad returns dx = ∂L/∂x from dy = ∂L/∂y: dx[ci,iy,ix] = Σ_co Σ_ky,kx w[co,ci,ky,kx] ·
 // dy[co,iy−ky,ix−kx] over the taps that land inside dy. A thread computes one whole input-channel
 // map of one image; which taps exist is known when the code is generated, so the zero border of
-// the "full convolution" costs nothing. Bindings: 0 Step, 1 dy, 2 p, 3 dx. Threads: n · cin.
+// the "full convolution" costs nothing. Bindings: 0 Step, 1 Offsets (forwardOffsets), 2 dy, 3 p,
+// 4 dx. Threads: n · cin.
 func (c tileConv) inputGrad() *program {
-	return tileProgram(fmt.Sprintf("tconv_dx_%d_%dx%d_%d_k%d_w%d", c.Cin, c.H, c.W, c.Cout, c.K, c.Woff), func() string {
+	return tileProgram(fmt.Sprintf("tconv_dx_%d_%dx%d_%d_k%d", c.Cin, c.H, c.W, c.Cout, c.K), func() string {
 		oh, ow, k, kk := c.oh(), c.ow(), c.K, c.kk()
 		var b wgslWriter
-		b.header("var<storage, read> dy: array<f32>", "var<storage, read> p: array<f32>", "var<storage, read_write> dx: array<f32>")
+		b.header(true, "var<storage, read> dy: array<f32>", "var<storage, read> p: array<f32>", "var<storage, read_write> dx: array<f32>")
 		b.p("  if (t >= st.n * %du) {\n    return;\n  }\n", c.Cin)
 		b.p("  let ci = t %% %du;\n  let n = t / %du;\n", c.Cin, c.Cin)
 		for i := 0; i < c.H*c.W; i++ {
@@ -181,7 +201,7 @@ func (c tileConv) inputGrad() *program {
 		for i := 0; i < oh*ow; i++ {
 			b.p("    let d%d = dy[yo + %du];\n", i, i)
 		}
-		b.p("    let wo = %du + (co * %du + ci) * %du;\n", c.Woff, c.Cin, kk)
+		b.p("    let wo = off.a + (co * %du + ci) * %du;\n", c.Cin, kk)
 		for t := 0; t < kk; t++ {
 			b.p("    let w%d = p[wo + %du];\n", t, t)
 		}
@@ -225,14 +245,14 @@ func (c tileConv) weightGradThreads(n int) int { return c.Cout * c.Cin * c.wgSli
 // images, row block s % nrb), part[s·total + i] holds the sum over that slice of
 // dy[n,co,oy,ox] · x[n,ci,oy+ky,ox+kx] for weight i = ((co·cin + ci)·k + ky)·k + kx, and of
 // dy[n,co,oy,ox] for bias i = cout·cin·k² + co. reduce_chunks adds the slices up. Bindings:
-// 0 Step, 1 dy, 2 x, 3 part. Threads: weightGradThreads.
+// 0 Step, 2 dy, 3 x, 4 part (nothing at 1). Threads: weightGradThreads.
 func (c tileConv) weightGrad() *program {
 	r := c.wgRows()
 	return tileProgram(fmt.Sprintf("tconv_dw_%d_%dx%d_%d_k%d_r%d", c.Cin, c.H, c.W, c.Cout, c.K, r), func() string {
 		oh, ow, k, kk := c.oh(), c.ow(), c.K, c.kk()
 		nrb := oh / r
 		var b wgslWriter
-		b.header("var<storage, read> dy: array<f32>", "var<storage, read> x: array<f32>", "var<storage, read_write> part: array<f32>")
+		b.header(false, "var<storage, read> dy: array<f32>", "var<storage, read> x: array<f32>", "var<storage, read_write> part: array<f32>")
 		b.p("  let slices = (st.n + %du) / %du * %du;\n", tileChunk-1, tileChunk, nrb)
 		b.p("  if (t >= slices * %du) {\n    return;\n  }\n", c.Cout*c.Cin)
 		b.p("  let ci = t %% %du;\n  let co = (t / %du) %% %du;\n  let s = t / %du;\n", c.Cin, c.Cin, c.Cout, c.Cin*c.Cout)

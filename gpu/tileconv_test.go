@@ -42,16 +42,13 @@ func TestTileConvParity(t *testing.T) {
 			st := stepUniform{N: uint32(s.n), Train: 1}
 			tc := tileConv{Cin: s.cin, H: s.hh, W: s.ww, Cout: s.cout, K: s.k, Woff: off}
 			xb, pb := h.buf(x, 64), h.buf(p, 64)
+			// The output, and the BN partial sums, which combine into the batch mean and biased
+			// variance of each channel (float64 reference) and the running update.
 			yb := h.buf(nil, len(want)+16)
-			h.run(tc.forward(false), nil, st, tc.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(yb))
-			checkTail(t, "conv forward", h.read(yb, len(want)+16), want, tol{1e-5, 1e-4})
-
-			// With BN statistics: the same output, and the partial sums combine into the batch mean
-			// and biased variance of each channel (float64 reference) and the running update.
 			parts := h.buf(nil, 2*s.cout*tc.statSlices(s.n)+16)
-			yb2 := h.buf(nil, len(want)+16)
-			h.run(tc.forward(true), nil, st, tc.forwardThreads(s.n), 0, Whole(xb), Whole(pb), Whole(yb2), Whole(parts))
-			checkTail(t, "conv forward with stats", h.read(yb2, len(want)+16), want, tol{1e-5, 1e-4})
+			off4 := h.b.offsets(tc.forwardOffsets())
+			h.run(tc.forward(), nil, st, tc.forwardThreads(s.n), 0, off4, Whole(xb), Whole(pb), Whole(yb), Whole(parts))
+			checkTail(t, "conv forward", h.read(yb, len(want)+16), want, tol{1e-5, 1e-4})
 			stats := h.buf(nil, 2*s.cout)
 			bufs := h.buf(make([]float32, 2*s.cout+1), 0)
 			pp := bnStatsPartsParams{C: uint32(s.cout), SPI: uint32(tc.statSlices(1)), Tile: uint32(tc.fwdRows() * tc.ow()), Moff: 1, Voff: uint32(1 + s.cout)}
@@ -81,12 +78,12 @@ func TestTileConvParity(t *testing.T) {
 			dyb := h.buf(dy, 64)
 			if s.dx {
 				dxb := h.buf(nil, len(x)+16)
-				h.run(tc.inputGrad(), nil, st, tc.inputGradThreads(s.n), 0, Whole(dyb), Whole(pb), Whole(dxb))
+				h.run(tc.inputGrad(), nil, st, tc.inputGradThreads(s.n), 0, off4, Whole(dyb), Whole(pb), Whole(dxb))
 				checkTail(t, "conv dx", h.read(dxb, len(x)+16), wantDX, tol{1e-5, 1e-4})
 			}
 
 			part := h.buf(nil, tc.wgSlices(s.n)*tc.total()+16)
-			h.run(tc.weightGrad(), nil, st, tc.weightGradThreads(s.n), 0, Whole(dyb), Whole(xb), Whole(part))
+			h.run(tc.weightGrad(), nil, st, tc.weightGradThreads(s.n), 0, Binding{}, Whole(dyb), Whole(xb), Whole(part))
 			g := h.buf(make([]float32, len(p)), 0)
 			rp := reduceChunksParams{Total: uint32(tc.total()), Off: uint32(off), Chunk: tileChunk, Per: uint32(tc.oh() / tc.wgRows())}
 			h.run(reduceChunksProgram, rp, st, tc.total(), 0, Whole(part), Whole(g))

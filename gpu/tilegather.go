@@ -25,10 +25,14 @@ type tileGather struct {
 
 func tileGatherThreads(n int) int { return n }
 
-// program returns the generated gather. Bindings (gather.wgsl's, nothing at 1 and 5): 0 Step,
-// 2 images, 3 labels, 4 idx (training only), 6 x, 7 ylab, 8 mask0 (with dropout).
+// program returns the generated gather. Bindings (gather.wgsl's, nothing at 5): 0 Step, 1 Offsets
+// (with dropout: its Seed), 2 images, 3 labels, 4 idx (training only), 6 x, 7 ylab, 8 mask0 (with
+// dropout).
+// The dropout seed is read from the Offsets uniform (offsets.Seed), not baked in.
 func (g tileGather) program() *program {
-	return tileProgram(fmt.Sprintf("tgather_%+v", g), func() string {
+	k := g
+	k.Seed = 0
+	return tileProgram(fmt.Sprintf("tgather_%+v", k), func() string {
 		drop := g.Train && g.Drop
 		var b wgslWriter
 		b.p("@group(0) @binding(0) var<uniform> st: Step;\n")
@@ -40,6 +44,7 @@ func (g tileGather) program() *program {
 		b.p("@group(0) @binding(6) var<storage, read_write> x: array<f32>;\n")
 		b.p("@group(0) @binding(7) var<storage, read_write> ylab: array<u32>;\n")
 		if drop {
+			b.p("%s", offsetsWGSL)
 			b.p("@group(0) @binding(8) var<storage, read_write> mask0: array<u32>;\n")
 		}
 		b.p("const INV255: f32 = 1.0 / 255.0;\nconst MEAN: f32 = 0.1307;\nconst INVSTD: f32 = 1.0 / 0.3081;\n")
@@ -64,7 +69,7 @@ func (g tileGather) program() *program {
 		b.p("  ylab[s] = labels[img];\n")
 		b.p("  let wb = img * 196u;\n")
 		if drop {
-			b.p("  let key = drop_key(%du, st.step, 0u);\n", g.Seed)
+			b.p("  let key = drop_key(off.seed, st.step, 0u);\n")
 		}
 		// row(name, r) loads source row r (a u32 expression) as 28 floats name_0..name_27.
 		row := func(name, r string) {

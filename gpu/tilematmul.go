@@ -38,14 +38,24 @@ func (p matmulParams) tileThreads(n int) int {
 	return ceilDiv(m, tm) * ceilDiv(int(p.N), tn)
 }
 
-// tileProgram returns the generated matmul for p. Bindings as matmul.wgsl's but with nothing at 1
-// (no Params): 0 Step, 2 a, 3 b, 4 bias source, 5 c. Threads: tileThreads.
+// tileOffsets is tileProgram's Offsets uniform: aoff, boff, coff, bias_off (not baked in, so that
+// the model's variants share the programs).
+func (p matmulParams) tileOffsets() offsets {
+	return offsets{A: p.Aoff, B: p.Boff, C: p.Coff, D: p.BiasOff}
+}
+
+// tileProgram returns the generated matmul for p. Bindings as matmul.wgsl's but with the Offsets
+// (tileOffsets) at 1: 0 Step, 1 Offsets, 2 a, 3 b, 4 bias source (with a bias), 5 c. Threads:
+// tileThreads.
 func (p matmulParams) tileProgram() *program {
 	tm, tn := p.tileShape()
-	name := fmt.Sprintf("tmatmul_%v_%dx%dk%d", p, tm, tn, matKC)
+	k := p
+	k.Aoff, k.Boff, k.Coff, k.BiasOff = 0, 0, 0, 0
+	name := fmt.Sprintf("tmatmul_%v_%dx%dk%d", k, tm, tn, matKC)
 	return tileProgram(name, func() string {
 		var b wgslWriter
 		b.p("@group(0) @binding(0) var<uniform> st: Step;\n")
+		b.p("%s", offsetsWGSL)
 		b.p("@group(0) @binding(2) var<storage, read> a: array<f32>;\n")
 		b.p("@group(0) @binding(3) var<storage, read> b: array<f32>;\n")
 		if p.HasBias != 0 {
@@ -67,10 +77,10 @@ func (p matmulParams) tileProgram() *program {
 		b.p("  if (t >= (m + %du) / %du * %du) {\n    return;\n  }\n", tm-1, tm, nq)
 		b.p("  let i0 = t / %du * %du;\n  let j0 = t %% %du * %du;\n", nq, tm, nq, tn)
 		for r := 0; r < tm; r++ {
-			b.p("  let ar%d = %du + min(i0 + %du, m - 1u) * %du;\n", r, p.Aoff, r, p.Sam)
+			b.p("  let ar%d = off.a + min(i0 + %du, m - 1u) * %du;\n", r, r, p.Sam)
 		}
 		for c := 0; c < tn; c++ {
-			b.p("  let bc%d = %du + min(j0 + %du, %du) * %du;\n", c, p.Boff, c, p.N-1, p.Sbn)
+			b.p("  let bc%d = off.b + min(j0 + %du, %du) * %du;\n", c, c, p.N-1, p.Sbn)
 		}
 		for r := 0; r < tm; r++ {
 			for c := 0; c < tn; c++ {
@@ -109,14 +119,14 @@ func (p matmulParams) tileProgram() *program {
 		b.p("  }\n")
 		for c := 0; c < tn; c++ {
 			if p.HasBias != 0 {
-				b.p("  let bb%d = bias[%du + min(j0 + %du, %du)];\n", c, p.BiasOff, c, p.N-1)
+				b.p("  let bb%d = bias[off.d + min(j0 + %du, %du)];\n", c, c, p.N-1)
 			} else {
 				b.p("  let bb%d = 0.0;\n", c)
 			}
 		}
 		for r := 0; r < tm; r++ {
 			b.p("  if (i0 + %du < m) {\n", r)
-			b.p("    let co = %du + (i0 + %du) * %du + j0;\n", p.Coff, r, p.N)
+			b.p("    let co = off.c + (i0 + %du) * %du + j0;\n", r, p.N)
 			for c := 0; c < tn; c++ {
 				if int(p.N)%tn != 0 {
 					b.p("    if (j0 + %du < %du) {\n      c[co + %du] = c%d_%d + bb%d;\n    }\n", c, p.N, c, r, c, c)

@@ -13,7 +13,8 @@ import "fmt"
 type tileTail struct {
 	C, H, W int
 	BN      bool
-	// BN parameters and running statistics (offsets into the parameter and buffer arrays).
+	// BN parameters and running statistics (offsets into the parameter and buffer arrays; read
+	// from the Offsets uniform, not baked in, so that the variants share the programs).
 	GammaOff, BetaOff, Moff, Voff int
 	Drop                          bool // dropout in training (Threshold, Scale, Seed, Layer: docs/CONTRACT.md)
 	Threshold                     uint32
@@ -48,7 +49,15 @@ func (c tileTail) threads(n int) int { return n * c.tiles() }
 func (c tileTail) slices(n int) int { return n * (c.ph() / c.rows()) }
 
 func (c tileTail) name(kind string) string {
-	return fmt.Sprintf("ttail_%s_%+v_r%d", kind, c, c.rows())
+	k := c
+	k.GammaOff, k.BetaOff, k.Moff, k.Voff, k.Seed = 0, 0, 0, 0, 0
+	return fmt.Sprintf("ttail_%s_%+v_r%d", kind, k, c.rows())
+}
+
+// offsets returns the Offsets uniform of act and back: γ, β, running mean, running variance,
+// and the dropout seed.
+func (c tileTail) offsets() offsets {
+	return offsets{A: uint32(c.GammaOff), B: uint32(c.BetaOff), C: uint32(c.Moff), D: uint32(c.Voff), Seed: c.Seed}
 }
 
 // prologue writes the thread's decomposition: n, ch, rb, zb (flat index of the tile's first z
@@ -74,9 +83,9 @@ func (c tileTail) each(f func(q int, e [4]int)) {
 }
 
 // act returns the forward program, for training (batch statistics, dropout, masks) or evaluation
-// (running statistics). Bindings (bn_act's, nothing at 1): 0 Step, 2 z, 3 p, 4 bufs, 5 stats,
-// 6 out, 7 argmax, 8 mask0 — in evaluation no stats, argmax or mask0; without BN no p, bufs or
-// stats. Threads: threads(n).
+// (running statistics). Bindings (bn_act's, with the Offsets at 1 for BN or dropout): 0 Step,
+// 1 Offsets, 2 z, 3 p, 4 bufs, 5 stats, 6 out, 7 argmax, 8 mask0 — in evaluation no stats, argmax
+// or mask0; without BN no p, bufs or stats. Threads: threads(n).
 func (c tileTail) act(train bool) *program {
 	kind := "act_eval"
 	if train {
@@ -87,6 +96,9 @@ func (c tileTail) act(train bool) *program {
 		var b wgslWriter
 		b.p("@group(0) @binding(0) var<uniform> st: Step;\n")
 		b.p("@group(0) @binding(2) var<storage, read> z: array<f32>;\n")
+		if c.BN || drop {
+			b.p("%s", offsetsWGSL)
+		}
 		if c.BN {
 			b.p("@group(0) @binding(3) var<storage, read> p: array<f32>;\n")
 			if train {
@@ -110,12 +122,12 @@ func (c tileTail) act(train bool) *program {
 			if train {
 				b.p("  let mean = stats[ch];\n  let vr = stats[%du + ch];\n", c.C)
 			} else {
-				b.p("  let mean = bufs[%du + ch];\n  let vr = bufs[%du + ch];\n", c.Moff, c.Voff)
+				b.p("  let mean = bufs[off.c + ch];\n  let vr = bufs[off.d + ch];\n")
 			}
-			b.p("  let scale = p[%du + ch] / sqrt(vr + 1e-5);\n  let shift = p[%du + ch] - mean * scale;\n", c.GammaOff, c.BetaOff)
+			b.p("  let scale = p[off.a + ch] / sqrt(vr + 1e-5);\n  let shift = p[off.b + ch] - mean * scale;\n")
 		}
 		if drop {
-			b.p("  let key = drop_key(%du, st.step, %du);\n", c.Seed, c.Layer)
+			b.p("  let key = drop_key(off.seed, st.step, %du);\n", c.Layer)
 		}
 		c.each(func(q int, e [4]int) {
 			for j, o := range e {
@@ -204,8 +216,8 @@ func (c tileTail) gscale() string {
 
 // back returns ∂L/∂z: with BN, bn_backward_apply's dz = γ/sqrt(σ²+1e-5)·(g − Σg/cnt − x̂·Σgx̂/cnt)
 // from the sums bn_backward_parts wrote; without, bn_act_back's g itself (gin·scale at each
-// window's argmax where out > 0, 0 elsewhere). Bindings (bn_backward_apply's, nothing at 1):
-// 0 Step, 2 gin, 3 out, 4 argmax, and with BN 5 z, 6 stats, 7 sums, 8 p; 9 dz (out). Threads:
+// window's argmax where out > 0, 0 elsewhere). Bindings (bn_backward_apply's): 0 Step, 2 gin,
+// 3 out, 4 argmax, and with BN 1 Offsets, 5 z, 6 stats, 7 sums, 8 p; 9 dz (out). Threads:
 // threads(n).
 func (c tileTail) back() *program {
 	return tileProgram(c.name("back"), func() string {
@@ -215,6 +227,7 @@ func (c tileTail) back() *program {
 		b.p("@group(0) @binding(3) var<storage, read> out: array<f32>;\n")
 		b.p("@group(0) @binding(4) var<storage, read> argmax: array<u32>;\n")
 		if c.BN {
+			b.p("%s", offsetsWGSL)
 			b.p("@group(0) @binding(5) var<storage, read> z: array<f32>;\n")
 			b.p("@group(0) @binding(6) var<storage, read> stats: array<f32>;\n")
 			b.p("@group(0) @binding(7) var<storage, read> sums: array<f32>;\n")
@@ -228,7 +241,7 @@ func (c tileTail) back() *program {
 		if c.BN {
 			b.p("  let cnt = f32(st.n * %du);\n", c.H*c.W)
 			b.p("  let mean = stats[ch];\n  let inv = 1.0 / sqrt(stats[%du + ch] + 1e-5);\n", c.C)
-			b.p("  let k = p[%du + ch] * inv;\n  let mg = sums[ch] / cnt;\n  let mgx = sums[%du + ch] / cnt * inv;\n", c.GammaOff, c.C)
+			b.p("  let k = p[off.a + ch] * inv;\n  let mg = sums[ch] / cnt;\n  let mgx = sums[%du + ch] / cnt * inv;\n", c.C)
 		}
 		c.each(func(q int, e [4]int) {
 			b.p("  let o%d = out[ob + %du];\n", q, q)
