@@ -124,45 +124,58 @@ func TestTileConv(t *testing.T) {
 	}
 	h := newHarness(t)
 	const n = 256
-	for _, tc := range []tileConv{{1, 32, 32, 6, 5, 0}, {6, 14, 14, 16, 5, 0}} {
-		x := h.buf(make([]float32, n*tc.Cin*tc.H*tc.W+16), 0)
-		p := h.buf(make([]float32, 4000), 0)
-		y := h.buf(make([]float32, n*tc.Cout*tc.oh()*tc.ow()), 0)
-		part := h.buf(make([]float32, tc.wgSlices(n)*tc.total()), 0)
-		parts := h.buf(make([]float32, 2*tc.Cout*tc.statSlices(n)), 0)
-		type kern struct {
-			name    string
-			prog    *program
-			threads int
-			bs      []Binding
+	terms := []int{maxTileTerms}
+	if v := os.Getenv("LENETLAB_TILE_TERMS"); v != "" {
+		terms = nil
+		for _, f := range strings.Split(v, ",") {
+			var k int
+			fmt.Sscan(f, &k)
+			terms = append(terms, k)
 		}
-		ks := []kern{
-			{"forward", tc.forward(), tc.forwardThreads(n), []Binding{h.b.offsets(tc.forwardOffsets()), Whole(x), Whole(p), Whole(y), Whole(parts)}},
-			{"weight grad", tc.weightGrad(), tc.weightGradThreads(n), []Binding{{}, Whole(y), Whole(x), Whole(part)}},
-		}
-		if tc.Cin > 1 {
-			ks = append(ks, kern{"input grad", tc.inputGrad(), tc.inputGradThreads(n), []Binding{h.b.offsets(tc.forwardOffsets()), Whole(y), Whole(p), Whole(x)}})
-		}
-		for _, k := range ks {
-			t0 := nowMs()
-			o := h.b.op(k.prog, h.step, nil, func(int) int { return k.threads }, k.bs...)
-			if h.b.err != nil {
-				t.Fatal(h.b.err)
+	}
+	defer func(m int) { maxTileTerms = m }(maxTileTerms)
+	for _, tt := range terms {
+		maxTileTerms = tt
+		for _, tc := range []tileConv{{1, 32, 32, 6, 5, 0}, {6, 14, 14, 16, 5, 0}} {
+			x := h.buf(make([]float32, n*tc.Cin*tc.H*tc.W+16), 0)
+			p := h.buf(make([]float32, 4000), 0)
+			y := h.buf(make([]float32, n*tc.Cout*tc.oh()*tc.ow()), 0)
+			part := h.buf(make([]float32, tc.wgSlices(n)*tc.total()), 0)
+			parts := h.buf(make([]float32, 2*tc.Cout*tc.statSlices(n)), 0)
+			type kern struct {
+				name    string
+				prog    *program
+				threads int
+				bs      []Binding
 			}
-			comp := nowMs() - t0
-			h.d.WriteU32(h.step, 0, []uint32{0, n, 0, 1})
-			best := 1e9
-			for rep := 0; rep < 4; rep++ {
-				t0 = nowMs()
-				enc := h.d.NewEncoder()
-				o.encode(enc, n)
-				enc.Submit()
-				if err := h.d.Sync(); err != nil {
-					t.Fatal(err)
+			ks := []kern{
+				{"forward", tc.forward(), tc.forwardThreads(n), []Binding{h.b.offsets(tc.forwardOffsets()), Whole(x), Whole(p), Whole(y), Whole(parts)}},
+				{"weight grad", tc.weightGrad(), tc.weightGradThreads(n), []Binding{{}, Whole(y), Whole(x), Whole(part)}},
+			}
+			if tc.Cin > 1 {
+				ks = append(ks, kern{"input grad", tc.inputGrad(), tc.inputGradThreads(n), []Binding{h.b.offsets(tc.forwardOffsets()), Whole(y), Whole(p), Whole(x)}})
+			}
+			for _, k := range ks {
+				t0 := nowMs()
+				o := h.b.op(k.prog, h.step, nil, func(int) int { return k.threads }, k.bs...)
+				if h.b.err != nil {
+					t.Fatal(h.b.err)
 				}
-				best = min(best, nowMs()-t0)
+				comp := nowMs() - t0
+				h.d.WriteU32(h.step, 0, []uint32{0, n, 0, 1})
+				best := 1e9
+				for rep := 0; rep < 4; rep++ {
+					t0 = nowMs()
+					enc := h.d.NewEncoder()
+					o.encode(enc, n)
+					enc.Submit()
+					if err := h.d.Sync(); err != nil {
+						t.Fatal(err)
+					}
+					best = min(best, nowMs()-t0)
+				}
+				t.Logf("terms %d %v %-12s %5d lines, compile %5.0f ms, run %5.1f ms", tt, tc, k.name, strings.Count(k.prog.src, "\n"), comp, best)
 			}
-			t.Logf("%v %-12s %5d lines, compile %5.0f ms, run %5.1f ms", tc, k.name, strings.Count(k.prog.src, "\n"), comp, best)
 		}
 	}
 }
