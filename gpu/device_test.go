@@ -54,7 +54,7 @@ var fieldRE = regexp.MustCompile(`(\w+)\s*:\s*(\w+)\s*,`)
 // TestUniformLayout checks every program's Go Params struct against its WGSL struct: same fields in
 // the same order with the same 32-bit types, and a size that is a multiple of 16 bytes.
 func TestUniformLayout(t *testing.T) {
-	progs := []*program{gatherProgram, reduceChunksProgram, bn0GradProgram, bnStatsPartsProgram, bnStats1dProgram, bnBackward1dProgram,
+	progs := []*program{reduceChunksProgram, bn0GradProgram, bnStatsPartsProgram, bnStats1dProgram, bnBackward1dProgram,
 		matmulProgram, biasGradProgram, bnStatsProgram, bnActProgram, bnActBackProgram, bnBackwardProgram,
 		bnBackwardApplyProgram, softmaxProgram, sgdProgram, statsAccumProgram}
 	goType := map[string]reflect.Kind{"u32": reflect.Uint32, "f32": reflect.Float32, "i32": reflect.Int32}

@@ -8,11 +8,14 @@ import (
 	"github.com/lenetlab/lenetlab/mnist"
 )
 
-// tileGather is gather.wgsl's batch gather (the same contract: the set's bytes → resized or padded,
-// normalized, optionally dropped-out 32×32 inputs, and the labels) generated with the resize taps
+// tileGather builds a batch from a set uploaded once as bytes (packed little-endian in u32): each
+// image is docs/CONTRACT.md's preprocessing — bilinear resize with half-pixel centres (the taps of
+// mnist.ResizeTap) or a 2-pixel zero pad, p = byte·float32(1/255), optionally normalized
+// (v − 0.1307)·float32(1/0.3081) — then, in training with dropout on the pixels, the contract's
+// dropout layer 0 (sample 0's keep bits to mask0); the labels go to ylab. Generated with the taps
 // as constants: a thread builds one whole image, looping over its 32 output rows; per row it loads
-// the two source rows (7 words each) once and computes the 32 pixels from registers, where
-// gather.wgsl loaded 4 taps and 4 source words per pixel.
+// the two source rows (7 words each) once and computes the 32 pixels from registers (the kernel it
+// replaced loaded 4 taps and 4 source words per pixel: 10 ms per batch of 256 on SwiftShader).
 type tileGather struct {
 	Train     bool // image s is idx[s] (training) or st.base + s (evaluation); dropout only in training
 	Pad       bool // mnist.Pad instead of mnist.Resize
@@ -25,7 +28,7 @@ type tileGather struct {
 
 func tileGatherThreads(n int) int { return n }
 
-// program returns the generated gather. Bindings (gather.wgsl's, nothing at 5): 0 Step, 1 Offsets
+// program returns the generated gather. Bindings (nothing at 5): 0 Step, 1 Offsets
 // (with dropout: its Seed), 2 images, 3 labels, 4 idx (training only), 6 x, 7 ylab, 8 mask0 (with
 // dropout).
 // The dropout seed is read from the Offsets uniform (offsets.Seed), not baked in.
