@@ -81,9 +81,12 @@ type Start struct {
 
 // Worker states carried by Status.
 const (
-	StateLoading  = "loading"  // fetching and decoding MNIST
-	StateTraining = "training" // training (also after resume)
-	StatePaused   = "paused"
+	StateLoading = "loading" // fetching and decoding MNIST
+	// StatePreparing: building the engine — on WebGPU, compiling its kernels (seconds on a software
+	// adapter; once per page, later runs reuse them).
+	StatePreparing = "preparing"
+	StateTraining  = "training" // training (also after resume)
+	StatePaused    = "paused"
 )
 
 // Status says what the worker does now; it answers start, pause and resume.

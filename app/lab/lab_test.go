@@ -120,6 +120,10 @@ func TestModelRun(t *testing.T) {
 	if f := m.Run.LoadingFrac(); f != 0.5 {
 		t.Errorf("loading frac %v", f)
 	}
+	m.Apply(protocol.Message{Kind: protocol.KindStatus, Run: 1, Status: &protocol.Status{State: protocol.StatePreparing}})
+	if m.Status() != StatusPreparing || !m.Busy() {
+		t.Errorf("while the engine is built: status %q, busy %v", m.Status(), m.Busy())
+	}
 	m.Apply(protocol.Message{Kind: protocol.KindBackend, Run: 1, Backend: &protocol.Backend{Name: "cpu", Reason: "no WebGPU"}})
 	now = now.Add(1500 * time.Millisecond)
 	m.Apply(protocol.Message{Kind: protocol.KindBatch, Run: 1, Batch: &protocol.Batch{Epoch: 1, Batch: 4, Batches: 8, Epochs: 2, Loss: 2.3, LossBatches: 1, ImagesPerSec: 1000, Elapsed: 2}})

@@ -10,12 +10,14 @@ import (
 
 // Statuses shown in the status line (data-testid="status").
 const (
-	StatusIdle     = "idle"
-	StatusLoading  = "loading"
-	StatusTraining = "training"
-	StatusPaused   = "paused"
-	StatusDone     = "done"
-	StatusError    = "error"
+	StatusIdle    = "idle"
+	StatusLoading = "loading"
+	// StatusPreparing: the engine is being built (on WebGPU: compiling the kernels, first run only).
+	StatusPreparing = "preparing"
+	StatusTraining  = "training"
+	StatusPaused    = "paused"
+	StatusDone      = "done"
+	StatusError     = "error"
 )
 
 // Point is one sample of a curve.
@@ -91,10 +93,10 @@ func (m *Model) Status() string {
 	return m.Run.Status
 }
 
-// Busy reports whether a run is in progress (loading, training or paused).
+// Busy reports whether a run is in progress (loading, preparing, training or paused).
 func (m *Model) Busy() bool {
 	s := m.Status()
-	return s == StatusLoading || s == StatusTraining || s == StatusPaused
+	return s == StatusLoading || s == StatusPreparing || s == StatusTraining || s == StatusPaused
 }
 
 // Start validates the form and, if it is valid, begins a new run and returns the start command.
@@ -158,6 +160,8 @@ func (m *Model) Apply(msg protocol.Message) {
 		switch msg.Status.State {
 		case protocol.StateLoading:
 			r.Status = StatusLoading
+		case protocol.StatePreparing:
+			r.Status = StatusPreparing
 		case protocol.StateTraining:
 			r.Status = StatusTraining
 		case protocol.StatePaused:
@@ -172,7 +176,7 @@ func (m *Model) Apply(msg protocol.Message) {
 		if r.FirstStep == 0 {
 			r.FirstStep = max(m.Now().Sub(r.Opened), time.Nanosecond)
 		}
-		if r.Status == StatusLoading {
+		if r.Status == StatusLoading || r.Status == StatusPreparing {
 			r.Status = StatusTraining
 		}
 		r.Batch = b

@@ -68,6 +68,7 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 		return
 	}
 	r.test = test
+	post(protocol.Message{Kind: protocol.KindStatus, Status: &protocol.Status{State: protocol.StatePreparing}})
 	var backend protocol.Backend
 	eng, backend, err := selectEngine(start, cfg, nncore.InitState(cfg), train, test, func(b protocol.Backend) {
 		backend = b // the device was lost: the run goes on on the CPU engine
