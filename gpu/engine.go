@@ -943,6 +943,10 @@ func size(shape []int) int {
 
 // Close destroys the engine's buffers (the shared device, its pipelines and the uploaded data sets
 // stay for the next engine; see ReleaseCachedSets).
+// Sync waits until the GPU has finished the steps submitted so far. The trainer calls it before a
+// readback it times as something else (a live-view frame): the wait is training, not the frame.
+func (e *Engine) Sync() error { return e.d.Sync() }
+
 func (e *Engine) Close() {
 	if e.closed {
 		return
