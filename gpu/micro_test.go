@@ -134,6 +134,10 @@ func TestTileConv(t *testing.T) {
 		}
 	}
 	defer func(m int) { maxTileTerms = m }(maxTileTerms)
+	if v := os.Getenv("LENETLAB_TILE_WG"); v != "" {
+		defer func(w int) { tileWG = w }(tileWG)
+		fmt.Sscan(v, &tileWG)
+	}
 	for _, tt := range terms {
 		maxTileTerms = tt
 		for _, tc := range []tileConv{{1, 32, 32, 6, 5, 0}, {6, 14, 14, 16, 5, 0}} {

@@ -57,11 +57,20 @@ func (c tileConv) forwardThreads(n int) int { return n * c.Cout * (c.oh() / c.fw
 
 var tilePrograms = map[string]*program{}
 
+// tileWG is the workgroup size of the generated programs (they are written for 64 and rewritten).
+var tileWG = 64
+
 func tileProgram(name string, gen func() string) *program {
+	name = fmt.Sprintf("%s_wg%d", name, tileWG)
 	if p, ok := tilePrograms[name]; ok {
 		return p
 	}
-	p := &program{name: name, src: gen(), wg: 64}
+	src := gen()
+	if tileWG != 64 {
+		src = strings.ReplaceAll(src, "@workgroup_size(64)", fmt.Sprintf("@workgroup_size(%d)", tileWG))
+		src = strings.ReplaceAll(src, "lid, 64u)", fmt.Sprintf("lid, %du)", tileWG))
+	}
+	p := &program{name: name, src: src, wg: tileWG}
 	tilePrograms[name] = p
 	return p
 }
