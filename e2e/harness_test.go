@@ -78,6 +78,9 @@ func setup() (func(), error) {
 		return nil, fmt.Errorf("starting chromium: %w", err)
 	}
 	browser = bctx
+	if c := chromedp.FromContext(bctx); c != nil && c.Browser != nil && c.Browser.Process() != nil {
+		chromeRoot = c.Browser.Process().Pid
+	}
 	return func() {
 		bcancel()
 		acancel()

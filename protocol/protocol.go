@@ -176,14 +176,19 @@ type DemoRequest struct {
 	KnockoutN int `json:"knockout_n,omitempty"`
 }
 
-// DemoData is the Concepts page's demos. Knockout needs a finished run with dropout and one without;
-// Shift needs snapshots of a run with BN and one without. Note says what is missing, if anything.
+// DemoData is the Concepts page's demos. Knockout needs a finished run with dropout and a plain
+// one (no dropout, no BN); Shift needs snapshots of a run with BN and one without. KnockoutRuns and
+// ShiftRuns say which runs each demo used. Note says what is missing, if anything, and Missing
+// names the variants whose runs would complete the demos (in the order plain, dropout, standard-bn).
 type DemoData struct {
 	Knockout      []DemoKnockout `json:"knockout,omitempty"`
 	KnockoutLayer string         `json:"knockout_layer,omitempty"`
 	KnockoutN     int            `json:"knockout_n,omitempty"`
+	KnockoutRuns  string         `json:"knockout_runs,omitempty"`
 	Shift         []DemoShift    `json:"shift,omitempty"`
+	ShiftRuns     string         `json:"shift_runs,omitempty"`
 	Note          string         `json:"note,omitempty"`
+	Missing       []string       `json:"missing,omitempty"`
 }
 
 // DemoKnockout is one model's knockout curve: test-accuracy drop (a fraction) per hidden unit.

@@ -3,7 +3,8 @@ package protocol
 // Messages to the visualization iframe (wasm/viz). The trainer worker posts them over a
 // MessagePort as JSON text (MarshalViz), a few frames per second while a run trains and one
 // VizModel per finished run. Float data travels as base64 of little-endian float32 (VizTensor),
-// a third the size of JSON numbers and exact.
+// a third the size of JSON numbers and exact. The iframe answers each frame it has drawn with a
+// VizAck on the same port, which paces the worker's frames.
 
 import (
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/lenetlab/lenetlab/mnist"
 	"github.com/lenetlab/lenetlab/nncore"
@@ -30,7 +32,24 @@ const (
 	// VizPortType is what the page posts to the iframe's window once, with a MessagePort in the
 	// transfer list: {type: "viz-port"}. The bare {type: "port"} is accepted too.
 	VizPortType = "viz-port"
+	// VizAckType is the iframe's answer to a frame it has drawn (VizAck).
+	VizAckType = "viz-ack"
 )
+
+// VizAck says that the view has drawn the frame of Step and how many milliseconds of its thread the
+// frame took (decoding, probe, composing, drawing). The worker sends the next frame only after an
+// ack, and no sooner than the view's share of the machine allows (wasm/trainer).
+type VizAck struct {
+	Type   string `json:"type"` // VizAckType
+	V      int    `json:"v"`
+	Step   int64  `json:"step"`
+	Millis Num    `json:"ms"`
+}
+
+// NewVizAck answers the frame of step, which took d of the view's time.
+func NewVizAck(step int64, d time.Duration) *VizAck {
+	return &VizAck{Type: VizAckType, V: VizVersion, Step: step, Millis: Num(d.Seconds() * 1000)}
+}
 
 // VizTensor is an nncore.Tensor whose data is base64 of little-endian float32.
 type VizTensor struct {
@@ -190,16 +209,17 @@ func vizState(step int64, params, buffers []VizTensor) (*nncore.State, error) {
 	return &nncore.State{Step: step, Params: p, Buffers: b}, nil
 }
 
-// MarshalViz encodes a *VizFrame or *VizModel as the JSON text posted to the iframe.
+// MarshalViz encodes a *VizFrame or *VizModel as the JSON text posted to the iframe, or the
+// iframe's *VizAck.
 func MarshalViz(msg any) ([]byte, error) {
 	switch msg.(type) {
-	case *VizFrame, *VizModel:
+	case *VizFrame, *VizModel, *VizAck:
 		return json.Marshal(msg)
 	}
 	panic(fmt.Sprintf("protocol: MarshalViz: %T is not a viz message", msg))
 }
 
-// UnmarshalViz decodes one viz message: it returns a *VizFrame or a *VizModel.
+// UnmarshalViz decodes one viz message: it returns a *VizFrame, *VizModel or *VizAck.
 func UnmarshalViz(data []byte) (any, error) {
 	var head struct {
 		Type string `json:"type"`
@@ -217,6 +237,8 @@ func UnmarshalViz(data []byte) (any, error) {
 		msg = new(VizFrame)
 	case VizModelType:
 		msg = new(VizModel)
+	case VizAckType:
+		msg = new(VizAck)
 	default:
 		return nil, fmt.Errorf("protocol: unknown viz message type %q", head.Type)
 	}

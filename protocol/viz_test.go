@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lenetlab/lenetlab/mnist"
 	"github.com/lenetlab/lenetlab/nncore"
@@ -137,5 +138,22 @@ func TestVizProbe(t *testing.T) {
 	labels[0] = 7
 	if set.Labels[0] != 4 {
 		t.Error("labels share the set's memory")
+	}
+}
+
+func TestVizAckRoundTrip(t *testing.T) {
+	data, err := MarshalViz(NewVizAck(321, 42500*time.Microsecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(data); s != `{"type":"viz-ack","v":1,"step":321,"ms":42.5}` {
+		t.Errorf("ack JSON %s", s)
+	}
+	msg, err := UnmarshalViz(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := msg.(*VizAck); !ok || a.Step != 321 || a.Millis != 42.5 {
+		t.Errorf("got %#v", msg)
 	}
 }

@@ -2,6 +2,8 @@ package lab
 
 import (
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/lenetlab/lenetlab/app/vizui"
 	"github.com/lenetlab/lenetlab/protocol"
@@ -27,9 +29,13 @@ type Controller struct {
 	nextSeries int
 }
 
-// NewController returns a controller for m with its Concepts demo.
+// DemoVariants are the quick runs the Concepts page's demos use, in the order they are trained.
+var DemoVariants = []string{"plain", "dropout", "standard-bn"}
+
+// NewController returns a controller for m with its Concepts demo (which, before any run, misses
+// all its runs).
 func NewController(m *Model, dataURL string) *Controller {
-	c := &Controller{Model: m, DataURL: dataURL, Demo: &vizui.Demo{}, demoAt: -1}
+	c := &Controller{Model: m, DataURL: dataURL, Demo: &vizui.Demo{Missing: slices.Clone(DemoVariants)}, demoAt: -1}
 	c.Demo.OnRun = c.RunDemos
 	return c
 }
@@ -43,26 +49,31 @@ func (c *Controller) Apply(msg protocol.Message) {
 	}
 	c.Model.Apply(msg)
 	s := c.Model.Series
-	if s == nil || s.Ended || c.Model.Run == nil || msg.Run != c.Model.Run.ID || !inSeries(s, msg.Run) {
+	if s == nil || c.Model.Run == nil || msg.Run != c.Model.Run.ID || !inSeries(s, msg.Run) ||
+		(msg.Kind != protocol.KindError && msg.Kind != protocol.KindFinished) {
 		return
 	}
-	switch msg.Kind {
-	case protocol.KindError:
+	switch {
+	case s.Ended: // stopped from the page
+	case msg.Kind == protocol.KindError:
 		s.Ended, s.Stopped = true, "run "+Thousands(int64(msg.Run))+" failed"
-	case protocol.KindFinished:
-		if msg.Finished.Stopped {
-			s.Ended, s.Stopped = true, "stopped"
-			return
-		}
+	case msg.Finished.Stopped:
+		s.Ended, s.Stopped = true, "stopped"
+	default:
 		c.startNext()
+		return
+	}
+	if s.Kind == SeriesDemo { // cut short: the worker says what the demos still miss
+		c.RequestDemo()
 	}
 }
 
 // RunLab starts "Run the lab": the four lab variants with the form's settings, seeds and quick mode.
 func (c *Controller) RunLab() { c.startSeries(SeriesLab) }
 
-// RunDemos starts the Concepts page's quick demo runs: plain, dropout and standard-bn, QuickTrain
-// images, QuickEpochs epochs; the demos are computed when they are done.
+// RunDemos starts the quick runs the Concepts page's demos miss (Demo.Missing, of plain, dropout
+// and standard-bn; QuickTrain images, 2 epochs); the demos are computed when they are done. The
+// runs that are already there are not trained again.
 func (c *Controller) RunDemos() { c.startSeries(SeriesDemo) }
 
 func (c *Controller) startSeries(kind string) {
@@ -85,12 +96,20 @@ func (c *Controller) startSeries(kind string) {
 	} else {
 		base := DefaultSettings()
 		base.TrainLimit, base.TestLimit, base.Epochs = Thousands(QuickTrain), Thousands(QuickTest), "2"
-		for _, v := range []string{"plain", "dropout", "standard-bn"} {
-			r := base
-			r.Variant = v
-			plan = append(plan, r)
+		var names []string
+		for _, v := range DemoVariants {
+			if slices.Contains(c.Demo.Missing, v) {
+				r := base
+				r.Variant = v
+				plan = append(plan, r)
+				names = append(names, v)
+			}
 		}
-		c.Demo.Status = "Training the demo models: plain, dropout and standard-bn (quick runs, one after the other)…"
+		if len(plan) == 0 {
+			return
+		}
+		c.Demo.Missing = nil // (until the worker has computed the demos)
+		c.Demo.Status = "Training the demo models: " + strings.Join(names, ", ") + " (quick runs, one after the other)…"
 	}
 	c.nextSeries++
 	m.Series = &RunSeries{ID: c.nextSeries, Kind: kind, Plan: plan, Seeds: seeds}
@@ -119,11 +138,13 @@ func (c *Controller) startNext() {
 	c.send(msg)
 }
 
-// RequestDemo asks the worker to compute the demos from the runs it keeps.
+// RequestDemo asks the worker to compute the demos from the runs it keeps. Until it answers, the
+// page does not know which runs are missing and offers none.
 func (c *Controller) RequestDemo() {
 	c.demoAt = len(c.Model.Results)
 	if c.Demo != nil {
 		c.Demo.Status = "Computing the demos in the training worker…"
+		c.Demo.Missing = nil
 	}
 	c.send(protocol.Message{Kind: protocol.KindDemo, Demo: &protocol.DemoRequest{KnockoutN: 1000}})
 }
@@ -163,7 +184,8 @@ func (c *Controller) applyDemo(d *protocol.DemoData) {
 		bs = append(bs, b)
 	}
 	c.Demo.SetShift(bs)
-	c.Demo.Status = d.Note
+	c.Demo.KnockoutRuns, c.Demo.ShiftRuns = d.KnockoutRuns, d.ShiftRuns
+	c.Demo.Status, c.Demo.Missing = d.Note, d.Missing
 }
 
 // ShowViz shows or hides the network view (the page wires the iframe's port; see wasm/ui).

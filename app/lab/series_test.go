@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -167,5 +168,58 @@ func TestControllerDemo(t *testing.T) {
 	c.EnterConcepts()
 	if len(sent) != 4 {
 		t.Error("asked again with no new run")
+	}
+}
+
+// The demo button trains only the runs the worker says are missing; with none missing it offers none.
+func TestControllerDemoTrainsOnlyTheMissingRuns(t *testing.T) {
+	m := NewModel(DefaultSettings())
+	c := NewController(m, "data/")
+	var sent []protocol.Message
+	c.Send = func(msg protocol.Message) { sent = append(sent, msg) }
+	c.RunLab()
+	for i := 0; i < 4; i++ {
+		c.Apply(fin(sent[i].Run, 0.9, 0.3))
+	}
+	if len(sent) != 4 {
+		t.Fatalf("sent %d messages for the lab", len(sent))
+	}
+	c.EnterConcepts()
+	if len(sent) != 5 || sent[4].Kind != protocol.KindDemo || c.Demo.Missing != nil {
+		t.Fatalf("entering Concepts after the lab: sent %+v, missing %v (unknown until the worker answers)", sent[len(sent)-1], c.Demo.Missing)
+	}
+	c.Apply(protocol.Message{Kind: protocol.KindDemoData, DemoData: &protocol.DemoData{Missing: []string{"plain"}, Note: "The knock-out demo needs a plain run.",
+		ShiftRuns: "Runs: run 3 · dropout and run 1 · standard-bn."}})
+	if fmt.Sprint(c.Demo.Missing) != "[plain]" || c.Demo.ShiftRuns == "" || c.Demo.Status == "" {
+		t.Fatalf("demo %+v", c.Demo)
+	}
+	c.Demo.OnRun()
+	if len(sent) != 6 || sent[5].Kind != protocol.KindStart || sent[5].Start.Config.Variant != nncore.Plain || c.Demo.Missing != nil {
+		t.Fatalf("the demo button sent %+v, missing %v: want one plain run", sent[5:], c.Demo.Missing)
+	}
+	c.Apply(fin(sent[5].Run, 0.9, 0.3))
+	if len(sent) != 7 || sent[6].Kind != protocol.KindDemo {
+		t.Fatalf("after the plain run: %+v", sent[6:])
+	}
+	c.Apply(protocol.Message{Kind: protocol.KindDemoData, DemoData: &protocol.DemoData{KnockoutRuns: "Models: run 3 · dropout and run 5 · plain."}})
+	if len(c.Demo.Missing) != 0 || c.Demo.KnockoutRuns == "" {
+		t.Errorf("demo %+v", c.Demo)
+	}
+	c.Demo.OnRun() // nothing missing: nothing to train
+	if len(sent) != 7 {
+		t.Errorf("the demo button trained %+v with nothing missing", sent[7:])
+	}
+	// A demo series cut short asks the worker what is still missing.
+	c.Demo.Missing = []string{"dropout", "standard-bn"}
+	c.Demo.OnRun()
+	if len(sent) != 8 || sent[7].Start.Config.Variant != nncore.Dropout {
+		t.Fatalf("sent %+v", sent[7:])
+	}
+	c.Stop()
+	stopped := fin(sent[7].Run, 0.5, 1)
+	stopped.Finished.Stopped = true
+	c.Apply(stopped)
+	if last := sent[len(sent)-1]; last.Kind != protocol.KindDemo {
+		t.Errorf("after a stopped demo run the page sent %s, want a demo request", last.Kind)
 	}
 }

@@ -30,11 +30,16 @@ type Demo struct {
 	Knockout      []viz.KnockoutSeries
 	KnockoutLayer string // the layer whose units were knocked out, "fc1"
 	KnockoutN     int    // test images the accuracy was measured on
+	KnockoutRuns  string // which runs the knockout curves come from, shown under the chart
 	// Internal covariate shift: quantile bands of the fc1 pre-activation over training, per run.
-	Shift []viz.BandSeries
+	Shift     []viz.BandSeries
+	ShiftRuns string // which runs the bands come from
 	// Status is shown above the demos (e.g. "training the demo models: 40%").
 	Status string
-	// OnRun, when set, shows a "Run the demos" button that calls it.
+	// Missing names the variants whose quick runs the demos still need ("plain", "dropout",
+	// "standard-bn"). While it is not empty and OnRun is set, a "run-demos" button offers to train them.
+	Missing []string
+	// OnRun trains the Missing runs and then computes the demos.
 	OnRun func()
 }
 
@@ -102,6 +107,33 @@ func (c *Concepts) run() {
 	if c.Demo != nil && c.Demo.OnRun != nil {
 		c.Demo.OnRun()
 	}
+}
+
+// showRun says whether to offer the demo runs: only when runs the demos need are missing.
+func (c *Concepts) showRun() bool { d := c.demo(); return d.OnRun != nil && len(d.Missing) > 0 }
+
+func (c *Concepts) missingAttr() string { return strings.Join(c.demo().Missing, " ") }
+
+// runText is the button's text, e.g. "Run the demos: train plain, dropout and standard-bn" or
+// "Train the missing run: plain".
+func (c *Concepts) runText() string { return RunDemosText(c.demo().Missing) }
+
+// RunDemosText is the demo button's text for the missing variants.
+func RunDemosText(missing []string) string {
+	list := missing
+	if len(list) > 1 {
+		list = []string{strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1]}
+	}
+	names := strings.Join(list, " and ")
+	switch len(missing) {
+	case 0:
+		return ""
+	case 1:
+		return "Train the missing run: " + names
+	case 3:
+		return "Run the demos: train " + names
+	}
+	return "Train the missing runs: " + names
 }
 
 func (c *Concepts) knockoutChart() vugu.HTML { return vugu.HTML(viz.KnockoutSVG(c.demo().Knockout)) }

@@ -110,7 +110,7 @@ func TestBNStats(t *testing.T) {
 
 func TestConceptsRender(t *testing.T) {
 	out := render(t, &Concepts{})
-	for _, want := range []string{`data-testid="concepts"`, "Srivastava", "Ioffe", "Santurkar", "needs two trained models"} {
+	for _, want := range []string{`data-testid="concepts"`, "Srivastava", "Ioffe", "Santurkar", "needs two finished runs"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("empty Concepts page lacks %q", want)
 		}
@@ -118,7 +118,12 @@ func TestConceptsRender(t *testing.T) {
 	if strings.Contains(out, "knockout-chart") || strings.Contains(out, "run-demos") {
 		t.Error("empty page shows a chart or a button")
 	}
-	d := &Demo{OnRun: func() {}, Status: "ready"}
+	// Before any run every demo run is missing: the button offers all three.
+	out = render(t, &Concepts{Demo: &Demo{OnRun: func() {}, Missing: []string{"plain", "dropout", "standard-bn"}}})
+	if !strings.Contains(out, `data-missing="plain dropout standard-bn"`) || !strings.Contains(out, "Run the demos: train plain, dropout and standard-bn") {
+		t.Errorf("no runs: the page does not offer the three demo runs")
+	}
+	d := &Demo{OnRun: func() {}, Status: "ready", Missing: []string{"plain"}, KnockoutRuns: "Models: run 3 · dropout and run 5 · plain."}
 	d.SetKnockout([]viz.KnockoutSeries{
 		{Label: "dropout", Drops: []float64{0.001, 0.002, 0}},
 		{Label: "plain", Drops: []float64{0.02, 0.006, -0.001}},
@@ -128,13 +133,32 @@ func TestConceptsRender(t *testing.T) {
 		{Label: "standard-bn", Steps: []int64{0, 1500}, Q: [][5]float64{{-1, -.5, 0, .5, 1}, {-1, -.5, 0, .5, 1.2}}},
 	})
 	out = render(t, &Concepts{Demo: d})
-	for _, want := range []string{`data-testid="knockout-chart"`, `data-testid="run-demos"`, "1,000 test images", `data-testid="knockout-summary"`, "1,500", "ready"} {
+	for _, want := range []string{`data-testid="knockout-chart"`, `data-testid="run-demos"`, `data-missing="plain"`, "Train the missing run: plain",
+		"1,000 test images", `data-testid="knockout-summary"`, "1,500", "ready", `data-testid="knockout-runs"`, "run 3 · dropout and run 5 · plain"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Concepts page with data lacks %q", want)
 		}
 	}
 	if got := strings.Count(out, `data-testid="shift-chart"`); got != 2 {
 		t.Errorf("%d shift charts, want 2", got)
+	}
+	// With every run there, the demos use them: no button.
+	d.Missing = nil
+	if out := render(t, &Concepts{Demo: d}); strings.Contains(out, "run-demos") {
+		t.Error("the page offers demo runs although none is missing")
+	}
+	for _, c := range []struct {
+		missing []string
+		want    string
+	}{
+		{nil, ""},
+		{[]string{"dropout"}, "Train the missing run: dropout"},
+		{[]string{"plain", "standard-bn"}, "Train the missing runs: plain and standard-bn"},
+		{[]string{"plain", "dropout", "standard-bn"}, "Run the demos: train plain, dropout and standard-bn"},
+	} {
+		if got := RunDemosText(c.missing); got != c.want {
+			t.Errorf("RunDemosText(%v) = %q, want %q", c.missing, got, c.want)
+		}
 	}
 	if d.Knockout[0].Color == "" || d.Knockout[0].Color == d.Knockout[1].Color {
 		t.Error("series not given distinct colours")

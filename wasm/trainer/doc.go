@@ -6,8 +6,9 @@
 // return; one goroutine handles commands, another trains.
 //
 // While the page's network view is open, the worker holds a MessagePort to the viz iframe and posts
-// protocol.VizFrame text on it between batches (at most every vizEvery and within vizShare of the
-// training time); each finished run's model goes to it as a VizModel (kept, and replayed to a port
-// opened later). It keeps ~20 states of each recent run (runStore) and computes the knock-out and
+// protocol.VizFrame text on it between batches: at most every vizEvery, within vizShare of the
+// training time, one at a time (the view acks each frame it has drawn) and no faster than keeps the
+// view's own time per frame under viewShare of the wall time. Each finished run's model goes to it
+// as a VizModel (kept, and replayed to a port opened later). It keeps ~20 states of each recent run (runStore) and computes the knock-out and
 // covariate-shift demos from them on request, so the page never runs a model.
 package main

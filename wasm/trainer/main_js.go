@@ -89,6 +89,17 @@ func main() {
 	post(protocol.Message{Kind: protocol.KindReady})
 	d.begin("data/")
 
+	// The view acks the frames it has drawn on its port.
+	onAck := js.FuncOf(func(this js.Value, args []js.Value) any {
+		if data := args[0].Get("data"); data.Type() == js.TypeString {
+			if msg, err := protocol.UnmarshalViz([]byte(data.String())); err == nil {
+				if a, ok := msg.(*protocol.VizAck); ok {
+					go hub.ack(a)
+				}
+			}
+		}
+		return nil
+	})
 	var ctl *control
 	var runID int
 	done := make(chan struct{})
@@ -102,6 +113,7 @@ func main() {
 				continue
 			}
 			port := c.port
+			port.Set("onmessage", onAck)
 			port.Call("start")
 			hub.open(func(b []byte) { port.Call("postMessage", string(b)) })
 		case protocol.KindDemo:

@@ -26,7 +26,7 @@ type runner struct {
 	// follows each epoch).
 	snapshotEvery time.Duration
 	// viz is the channel to the viz iframe (nil: none); while it is open the run posts a VizFrame
-	// every vizEvery, and each run's final model goes to it.
+	// when the view is due one (at most every vizEvery), and each run's final model goes to it.
 	viz      *vizHub
 	vizEvery time.Duration
 	// store keeps states of every run for the Concepts demos (nil: none kept).
@@ -179,7 +179,7 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 			frame.Params, frame.Buffers = protocol.VizEncodeTensors(st.Params), protocol.VizEncodeTensors(st.Buffers)
 		}
 		if b, err := protocol.MarshalViz(frame); err == nil {
-			r.viz.frame(b)
+			r.viz.frame(b, lastViz)
 			vizFrames++
 		}
 	}
@@ -214,7 +214,9 @@ func (r *runner) run(ctl *control, id int, start protocol.Start) {
 			if r.snapshotEvery > 0 && now.Sub(lastSnap) >= r.snapshotEvery {
 				snapshot()
 			}
-			if r.viz.isOpen() && now.Sub(lastViz) >= r.vizEvery && (vizTime == 0 || float64(vizTime-firstViz) <= vizShare*float64(trainTime)) {
+			// A frame reads the model back: on a batch whose statistics were just read the GPU
+			// engine is already synchronised, so the frame adds no drain of the queued steps.
+			if b.LossBatches > 0 && r.viz.due(now, r.vizEvery) && (vizTime == 0 || float64(vizTime-firstViz) <= vizShare*float64(trainTime)) {
 				vizFrame()
 			}
 			if r.yield != nil && now.Sub(lastYield) >= r.yieldEvery {

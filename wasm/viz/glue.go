@@ -6,12 +6,18 @@ package main
 //
 // Messages: the page posts {type: "viz-port"} (or {type: "port"}) to the iframe's window once, with
 // a MessagePort in the transfer list; the trainer worker holds the other end and posts
-// protocol.MarshalViz text (a JSON string) on it. Messages posted straight to the window are
-// accepted too (for tests): JSON strings, UTF-8 JSON bytes (Uint8Array/ArrayBuffer) or plain objects.
+// protocol.MarshalViz text (a JSON string) on it. The iframe answers each live frame it has drawn
+// with a protocol.VizAck on the latest port, which paces the worker. Messages posted straight to
+// the window are accepted too (for tests): JSON strings, UTF-8 JSON bytes (Uint8Array/ArrayBuffer)
+// or plain objects.
 //
 // Test hooks on window:
 //   __vizReady        true once the program listens
 //   __vizFrames       number of live frames drawn so far
+//   __vizFrameMs      milliseconds spent decoding, probing and composing live frames, in all
+//   __vizDraws        number of times the screen was drawn; __vizDrawMs the milliseconds it took
+//   __vizTicks        animation frames ebiten's loop was let through (static/viz.html)
+//   __vizAcks         the milliseconds of the last acks sent to the worker (up to 20)
 //   __vizProbs        the pad's ten probabilities (array of numbers), null while the pad is empty
 //   __vizPredictions  number of pad predictions made
 //   __vizModels       labels of the models the pad offers
@@ -25,6 +31,7 @@ import (
 	"encoding/json"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"github.com/lenetlab/lenetlab/protocol"
 )
@@ -54,6 +61,7 @@ func listen(g *game) {
 				}
 				port.Set("onmessage", portHandler)
 				port.Call("start")
+				ackPort = port
 				return nil
 			}
 		}
@@ -67,6 +75,10 @@ func listen(g *game) {
 	window.Call("addEventListener", "message", onMessage)
 
 	window.Set("__vizFrames", 0)
+	window.Set("__vizFrameMs", 0)
+	window.Set("__vizAcks", js.ValueOf([]any{}))
+	window.Set("__vizDraws", 0)
+	window.Set("__vizDrawMs", 0)
 	window.Set("__vizPredictions", 0)
 	window.Set("__vizProbs", js.Null())
 	window.Set("__vizModels", js.ValueOf([]any{}))
@@ -99,7 +111,25 @@ func listen(g *game) {
 	window.Set("__vizReady", true)
 }
 
-var portHandler js.Func
+var (
+	portHandler js.Func
+	ackPort     = js.Undefined() // the port frames come on, where acks go
+)
+
+// ackFrame tells the worker that the frame of step has been shown and took d of this thread.
+func ackFrame(step int64, d time.Duration) {
+	if ackPort.IsUndefined() {
+		return
+	}
+	if b, err := protocol.MarshalViz(protocol.NewVizAck(step, d)); err == nil {
+		ackPort.Call("postMessage", string(b))
+	}
+	acks := window.Get("__vizAcks")
+	if acks.Length() >= 20 {
+		acks.Call("shift")
+	}
+	acks.Call("push", d.Seconds()*1000)
+}
 
 func isBytes(v js.Value) bool {
 	return v.InstanceOf(js.Global().Get("Uint8Array")) || v.InstanceOf(js.Global().Get("ArrayBuffer"))
@@ -136,7 +166,9 @@ func receive(data js.Value) {
 // process decodes queued messages. Models are all kept; of several queued frames only the newest is
 // shown, so a slow machine skips frames instead of falling behind.
 func process(g *game) {
+	var frameTime time.Duration
 	for range wake {
+		began := time.Now()
 		inboxMu.Lock()
 		msgs := inbox
 		inbox = nil
@@ -155,12 +187,15 @@ func process(g *game) {
 				if err := g.addModel(m); err != nil {
 					setError(err.Error())
 				}
+			case *protocol.VizAck: // (not for this side)
 			}
 		}
 		if last != nil {
-			if err := g.showFrame(last); err != nil {
+			if err := g.showFrame(last, began); err != nil {
 				setError(err.Error())
 			}
+			frameTime += time.Since(began)
+			window.Set("__vizFrameMs", frameTime.Seconds()*1000)
 		}
 	}
 }
@@ -192,6 +227,18 @@ func publishProbs(p []float32, n int) {
 }
 
 func publishFrames(n int) { window.Set("__vizFrames", n) }
+
+func publishDraws(n int, d time.Duration) {
+	window.Set("__vizDraws", n)
+	window.Set("__vizDrawMs", d.Seconds()*1000)
+}
+
+// wakeLoop lets ebiten's animation-frame loop run a few frames (see static/viz.html).
+func wakeLoop() {
+	if w := window.Get("__vizWake"); w.Type() == js.TypeFunction {
+		w.Invoke()
+	}
+}
 
 func publishModels(labels []string) {
 	a := make([]any, len(labels))

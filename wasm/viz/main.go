@@ -5,8 +5,14 @@
 // protocol.VizFrame and protocol.VizModel messages (see glue.go) and draws with ebiten; every picture
 // is computed by package viz, this program only blits it.
 //
-// It idles at about zero CPU: ebiten runs in FPSModeVsyncOffMinimum and a frame is drawn only when a
-// message arrives (ScheduleFrame) or the user touches the pad.
+// It idles at about zero CPU: ebiten runs in FPSModeVsyncOffMinimum, a frame is scheduled only when a
+// message arrives or the user touches the pad (redraw), ebiten's animation-frame loop is parked in
+// between (static/viz.html), and Draw draws only the parts of the screen that changed (the screen
+// is not cleared between frames): a new live frame redraws the live view, not the pad panel.
+// Each live frame drawn is acked to the worker with the time it took (glue.go), and the worker
+// paces its frames by it, so that the view's share of a small machine stays small. Measured with
+// e2e TestVizCost (headless Chromium, SwiftShader, 2 cores): a frame costs this thread ~40-50 ms
+// and the browser ~100-150 ms in all.
 package main
 
 import (
@@ -14,7 +20,9 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/ebitenutil"
@@ -52,6 +60,8 @@ type game struct {
 	dashLabels []viz.Label
 	dashImg    *ebiten.Image
 	dashNew    bool
+	dashStep   int64         // the step of the frame in dash
+	dashCost   time.Duration // its decoding, probe and composing
 	header     string
 	live       *model // the training run's latest state, used by the pad when no model is chosen
 	frames     int    // frames whose pictures have been drawn
@@ -70,15 +80,39 @@ type game struct {
 	status    string
 
 	w, h int
+
+	dirty    int             // the parts of the screen that differ from what was last drawn
+	lastDash image.Rectangle // where the live view's picture was last drawn
+	bars     *ebiten.Image   // the pad's probability bars, drawn from probs
+	barsFor  []float32       // the probs bars shows
+	draws    int             // Draw calls that drew
+	drawTime time.Duration   // spent in those Draw calls
 }
 
 func newGame() *game {
-	return &game{pad: viz.NewPad(viz.PadSide), selected: -1, status: "waiting for a training run"}
+	return &game{pad: viz.NewPad(viz.PadSide), selected: -1, status: "waiting for a training run", dirty: partAll}
+}
+
+// The parts of the screen, redrawn separately: without a GPU every pixel drawn costs the
+// machine's CPU (the software renderer), so a new frame redraws only the live view.
+const (
+	partView  = 1 << iota // the live view, left of the pad panel
+	partPanel             // the pad panel
+	partNew               // a new screen (its size changed): clear everything
+	partAll   = partView | partPanel | partNew
+)
+
+// redraw marks parts of the screen changed and has ebiten draw a frame. g.mu is held.
+func (g *game) redraw(parts int) {
+	g.dirty |= parts
+	ebiten.ScheduleFrame()
+	wakeLoop()
 }
 
 // showFrame runs the frame's probe batch through its model (training mode, as the network sees it
-// while it trains) and composes the dashboard. Called outside ebiten's loop.
-func (g *game) showFrame(f *protocol.VizFrame) error {
+// while it trains) and composes the dashboard; began is when its decoding began. Called outside
+// ebiten's loop.
+func (g *game) showFrame(f *protocol.VizFrame, began time.Time) error {
 	st, err := f.State()
 	if err != nil {
 		return err
@@ -96,14 +130,21 @@ func (g *game) showFrame(f *protocol.VizFrame) error {
 	header := fmt.Sprintf("%s | step %s | epoch %d | probe image 0: label %d, predicted %d (%s%%, training mode)",
 		f.Run, viz.FormatInt(f.Step), f.Epoch, f.ProbeLabels[0], pred, viz.FormatFloat(100*float64(p.Probs[pred]), 1))
 
+	cost := time.Since(began)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.dash, g.dashLabels, g.dashNew, g.header = img, labels, true, header
+	g.dashStep, g.dashCost = f.Step, cost
 	g.live = &model{label: "live: " + f.Run, cfg: f.Config, st: st}
-	if g.selected < 0 {
+	parts := partView
+	if g.selected < 0 { // the pad runs the live model
+		status, probs := g.status, g.probs
 		g.predictLocked()
+		if g.status != status || !slices.Equal(g.probs, probs) {
+			parts |= partPanel
+		}
 	}
-	ebiten.ScheduleFrame()
+	g.redraw(parts)
 	return nil
 }
 
@@ -121,6 +162,7 @@ func (g *game) addModel(m *protocol.VizModel) error {
 			g.models[i] = nm
 			g.selected = i
 			g.predictLocked()
+			g.redraw(partPanel)
 			return nil
 		}
 	}
@@ -128,7 +170,7 @@ func (g *game) addModel(m *protocol.VizModel) error {
 	g.selected = len(g.models) - 1
 	g.predictLocked()
 	publishModels(g.modelLabels())
-	ebiten.ScheduleFrame()
+	g.redraw(partPanel)
 	return nil
 }
 
@@ -183,7 +225,7 @@ func (g *game) drawStrokes(strokes [][][2]float64) {
 	}
 	g.padDirty = true
 	g.predictLocked()
-	ebiten.ScheduleFrame()
+	g.redraw(partPanel)
 }
 
 func (g *game) clearPad() {
@@ -192,7 +234,7 @@ func (g *game) clearPad() {
 	g.pad.Clear()
 	g.padDirty = true
 	g.predictLocked()
-	ebiten.ScheduleFrame()
+	g.redraw(partPanel)
 }
 
 func (g *game) selectModel(label string) bool {
@@ -202,7 +244,7 @@ func (g *game) selectModel(label string) bool {
 		if m.label == label {
 			g.selected = i
 			g.predictLocked()
-			ebiten.ScheduleFrame()
+			g.redraw(partPanel)
 			return true
 		}
 	}
@@ -247,7 +289,7 @@ func (g *game) Update() error {
 		g.pad.Stroke(g.lastX, g.lastY, fx, fy, viz.PadBrush)
 		g.lastX, g.lastY, g.drawing, g.padDirty = fx, fy, true, true
 		g.predictLocked()
-		ebiten.ScheduleFrame() // keep updating while the button is held
+		g.redraw(partPanel) // and keep updating while the button is held
 	} else if !down && g.drawing {
 		g.drawing = false
 	}
@@ -257,11 +299,13 @@ func (g *game) Update() error {
 			g.pad.Clear()
 			g.padDirty = true
 			g.predictLocked()
+			g.redraw(partPanel)
 		}
 		for i := range g.models {
 			if p.In(g.modelRect(i)) {
 				g.selected = i
 				g.predictLocked()
+				g.redraw(partPanel)
 			}
 		}
 	}
@@ -281,35 +325,74 @@ func (g *game) pointer() (x, y int, down bool) {
 func (g *game) Draw(screen *ebiten.Image) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	screen.Fill(viz.Background)
-
-	// Live view, scaled to fit left of the pad panel.
-	ebitenutil.DebugPrintAt(screen, ascii(g.header), margin, 2)
-	if g.dash != nil {
-		if g.dashImg == nil || g.dashImg.Bounds() != g.dash.Rect {
-			g.dashImg = ebiten.NewImage(g.dash.Rect.Dx(), g.dash.Rect.Dy())
-		}
-		if g.dashNew {
-			g.dashImg.WritePixels(g.dash.Pix)
-			g.dashNew = false
-			g.frames++
-			publishFrames(g.frames)
-		}
-		aw, ah := float64(max(g.w-panelW-2*margin, 50)), float64(max(g.h-viz.LineHeight-2*margin, 50))
-		s := math.Min(1.5, math.Min(aw/float64(g.dash.Rect.Dx()), ah/float64(g.dash.Rect.Dy())))
-		op := &ebiten.DrawImageOptions{}
-		op.GeoM.Scale(s, s)
-		ox, oy := float64(margin), float64(viz.LineHeight+margin)
-		op.GeoM.Translate(ox, oy)
-		screen.DrawImage(g.dashImg, op)
-		for _, l := range g.dashLabels {
-			ebitenutil.DebugPrintAt(screen, l.Text, int(ox+float64(l.X)*s), int(oy+float64(l.Y)*s))
-		}
-	} else {
-		ebitenutil.DebugPrintAt(screen, "Waiting for a training run: start one on the Lab page.", margin, viz.LineHeight+margin)
+	if g.dirty == 0 {
+		return // the screen keeps the last frame
 	}
+	began := time.Now()
+	newFrame := g.dashNew
+	split := max(g.w-panelW, 0)
+	if g.dirty&partNew != 0 {
+		g.lastDash = image.Rectangle{} // (each part clears its whole area)
+	}
+	if g.dirty&partView != 0 {
+		g.drawView(screen, image.Rect(0, 0, split, g.h))
+	}
+	if g.dirty&partPanel != 0 {
+		g.drawPanel(screen, image.Rect(split, 0, g.w, g.h))
+	}
+	took := time.Since(began)
+	g.dirty = 0
+	g.draws++
+	g.drawTime += took
+	publishDraws(g.draws, g.drawTime)
+	if newFrame {
+		ackFrame(g.dashStep, g.dashCost+took)
+	}
+}
 
-	// Pad panel.
+// drawView draws the live view, scaled to fit area (left of the pad panel). Only what the new
+// picture does not cover is cleared. g.mu is held.
+func (g *game) drawView(screen *ebiten.Image, area image.Rectangle) {
+	screen = screen.SubImage(area).(*ebiten.Image)
+	ox, oy := margin, viz.LineHeight+margin
+	if g.dash == nil {
+		fillRect(screen, area, viz.Background)
+		ebitenutil.DebugPrintAt(screen, "Waiting for a training run: start one on the Lab page.", ox, oy)
+		g.lastDash = image.Rectangle{}
+		return
+	}
+	aw, ah := float64(max(g.w-panelW-2*margin, 50)), float64(max(g.h-viz.LineHeight-2*margin, 50))
+	s := math.Min(1.5, math.Min(aw/float64(g.dash.Rect.Dx()), ah/float64(g.dash.Rect.Dy())))
+	at := image.Rect(ox, oy, ox+int(math.Ceil(s*float64(g.dash.Rect.Dx()))), oy+int(math.Ceil(s*float64(g.dash.Rect.Dy()))))
+	if at != g.lastDash {
+		fillRect(screen, area, viz.Background)
+	} else { // the picture covers its own place: clear the header line only
+		fillRect(screen, image.Rect(area.Min.X, area.Min.Y, area.Max.X, oy), viz.Background)
+	}
+	g.lastDash = at
+	ebitenutil.DebugPrintAt(screen, ascii(g.header), margin, 2)
+	if g.dashImg == nil || g.dashImg.Bounds() != g.dash.Rect {
+		g.dashImg = ebiten.NewImage(g.dash.Rect.Dx(), g.dash.Rect.Dy())
+	}
+	if g.dashNew {
+		g.dashImg.WritePixels(g.dash.Pix)
+		g.dashNew = false
+		g.frames++
+		publishFrames(g.frames)
+	}
+	op := &ebiten.DrawImageOptions{}
+	op.GeoM.Scale(s, s)
+	op.GeoM.Translate(float64(ox), float64(oy))
+	screen.DrawImage(g.dashImg, op)
+	for _, l := range g.dashLabels {
+		ebitenutil.DebugPrintAt(screen, l.Text, ox+int(float64(l.X)*s), oy+int(float64(l.Y)*s))
+	}
+}
+
+// drawPanel draws the pad panel into area. g.mu is held.
+func (g *game) drawPanel(screen *ebiten.Image, area image.Rectangle) {
+	screen = screen.SubImage(area).(*ebiten.Image)
+	fillRect(screen, area, viz.Background)
 	pr := g.padRect()
 	ebitenutil.DebugPrintAt(screen, "Draw a digit", pr.Min.X, margin)
 	if g.padImg == nil {
@@ -333,12 +416,16 @@ func (g *game) Draw(screen *ebiten.Image) {
 
 	br := g.barsRect()
 	if g.probs != nil {
-		bars := viz.BarsImage(g.probs, br.Dx(), br.Dy())
-		bi := ebiten.NewImageFromImage(bars)
+		if g.bars == nil || g.bars.Bounds().Size() != br.Size() || !slices.Equal(g.barsFor, g.probs) {
+			if g.bars != nil {
+				g.bars.Deallocate()
+			}
+			g.bars = ebiten.NewImageFromImage(viz.BarsImage(g.probs, br.Dx(), br.Dy()))
+			g.barsFor = slices.Clone(g.probs)
+		}
 		op := &ebiten.DrawImageOptions{}
 		op.GeoM.Translate(float64(br.Min.X), float64(br.Min.Y))
-		screen.DrawImage(bi, op)
-		bi.Deallocate()
+		screen.DrawImage(g.bars, op)
 		rowH := br.Dy() / 10
 		for d, p := range g.probs {
 			y := br.Min.Y + d*rowH + (rowH-viz.LineHeight)/2
@@ -382,9 +469,9 @@ func (g *game) Layout(outsideWidth, outsideHeight int) (int, int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.w != outsideWidth || g.h != outsideHeight {
-		ebiten.ScheduleFrame()
+		g.w, g.h = outsideWidth, outsideHeight
+		g.redraw(partAll)
 	}
-	g.w, g.h = outsideWidth, outsideHeight
 	return outsideWidth, outsideHeight
 }
 
@@ -392,6 +479,7 @@ func main() {
 	g := newGame()
 	listen(g)
 	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
+	ebiten.SetScreenClearedEveryFrame(false)
 	ebiten.SetRunnableOnUnfocused(true)
 	ebiten.SetWindowTitle("LeNet Lab visualizations")
 	if err := ebiten.RunGame(g); err != nil {

@@ -171,9 +171,18 @@ func TestVizIframe(t *testing.T) {
 	poll(`window.__vizReady === true`)
 
 	// The page hands over a MessagePort; frames and models arrive on it.
+	// The view acks each frame it has drawn on the port, with the time it took.
 	eval(`(() => { const ch = new MessageChannel(); window.postMessage({type: "viz-port"}, "*", [ch.port2]);
+		window.__acks = []; ch.port1.onmessage = (e) => window.__acks.push(JSON.parse(e.data));
 		window.__testPort = ch.port1; ch.port1.postMessage(`+string(frameJS)+`); return 0; })()`, nil)
 	poll(`window.__vizFrames >= 1`)
+	poll(`window.__acks.length >= 1`)
+	var acks []protocol.VizAck
+	eval(`window.__acks`, &acks)
+	if a := acks[0]; len(acks) != 1 || a.Type != protocol.VizAckType || a.Step != st.Step || !(a.Millis > 0 && a.Millis < 60000) {
+		t.Errorf("acks %+v, want one for step %d with the time it took", acks, st.Step)
+	}
+	t.Logf("the first frame took the view %.0f ms", float64(acks[0].Millis))
 	eval(`window.__testPort.postMessage(`+string(modelJS)+`)`, nil)
 	poll(`window.__vizModels.length === 1`)
 
@@ -207,9 +216,26 @@ func TestVizIframe(t *testing.T) {
 			}
 		}
 	}
-	// A frame posted straight to the window (no port) is drawn too.
+	// Idle: with nothing new to show, ebiten's animation-frame loop is parked and nothing is drawn.
+	time.Sleep(time.Second)
+	var ticks0, draws0, ticks1, draws1 int
+	eval(`window.__vizTicks`, &ticks0)
+	eval(`window.__vizDraws`, &draws0)
+	time.Sleep(2 * time.Second)
+	eval(`window.__vizTicks`, &ticks1)
+	eval(`window.__vizDraws`, &draws1)
+	t.Logf("idle for 2 s: %d animation frames, %d draws (%d draws so far)", ticks1-ticks0, draws1-draws0, draws1)
+	if ticks1-ticks0 > 2 || draws1 != draws0 {
+		t.Errorf("the idle view ran %d animation frames and drew %d times in 2 s, want about none", ticks1-ticks0, draws1-draws0)
+	}
+	// A frame posted straight to the window (no port) wakes it and is drawn too.
 	eval(`window.postMessage(`+string(frameJS)+`, "*"); 0`, nil)
 	poll(`window.__vizFrames >= 2`)
+	var draws2 int
+	eval(`window.__vizDraws`, &draws2)
+	if draws2 <= draws1 {
+		t.Errorf("a new frame was counted but the screen was not drawn again (%d draws before, %d after)", draws1, draws2)
+	}
 	var e string
 	eval(`String(window.__vizError || "")`, &e)
 	if e != "" {
